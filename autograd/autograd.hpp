@@ -1,0 +1,11 @@
+#pragma once
+#include "autograd/gradcheck.hpp"
+#include "autograd/no_grad.hpp"
+#include "autograd/ops/elementwise.hpp"
+#include "autograd/ops/linalg.hpp"
+#include "autograd/ops/reduce.hpp"
+#include "autograd/ops/shape_ops.hpp"
+#include "autograd/ops/softmax.hpp"
+#include "autograd/ops/unary.hpp"
+#include "autograd/tape.hpp"
+#include "autograd/variable.hpp"

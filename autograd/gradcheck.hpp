@@ -1,0 +1,36 @@
+#pragma once
+// gradcheck: the tape's gradient against central finite differences, in double precision.
+// f may return any shape; the check differentiates sum(f(x) * R) for a fixed random R, which
+// exercises every output element.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace loom {
+
+struct GradcheckOptions {
+  double eps = 1e-6;   // finite-difference step
+  double rtol = 1e-6;  // largest relative error allowed
+  // Denominator floor of the relative error: gradients below it are compared absolutely at
+  // rtol * floor, because central differences cannot resolve them relatively.
+  double floor = 1e-2;
+  std::uint64_t seed = 1234;
+};
+
+struct GradcheckResult {
+  bool ok = false;
+  double max_rel_error = 0.0;
+  double max_abs_error = 0.0;
+  std::string worst;  // "input i, element j: analytic a, numeric n"
+  std::string str() const;
+};
+
+using GradcheckFn = std::function<Tensor<double>(const std::vector<Tensor<double>>&)>;
+
+GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>>& inputs,
+                          const GradcheckOptions& options = {});
+
+}  // namespace loom

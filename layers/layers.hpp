@@ -1,0 +1,2 @@
+#pragma once
+// Umbrella header of layers/: every public header of the folder.

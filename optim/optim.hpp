@@ -1,0 +1,2 @@
+#pragma once
+// Umbrella header of optim/: every public header of the folder.

@@ -1,0 +1,2 @@
+#pragma once
+// Umbrella header of train/: every public header of the folder.
