@@ -1,0 +1,106 @@
+#pragma once
+// Layer: the Keras-style base of every layer. A layer declares named weights with add_weight(),
+// builds lazily from the shape of its first input, and reports regularization losses computed
+// fresh from the current weights.
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+#include "autograd/variable.hpp"
+#include "core/tensor.hpp"
+
+namespace loom {
+
+class Initializer;  // layers/initializers.hpp
+class Regularizer;  // layers/regularizers.hpp
+class Constraint;   // layers/constraints.hpp
+using InitializerPtr = std::shared_ptr<const Initializer>;
+using RegularizerPtr = std::shared_ptr<const Regularizer>;
+using ConstraintPtr = std::shared_ptr<const Constraint>;
+
+// A layer's configuration as Keras's get_config() gives it, with values spelled as strings.
+using Config = std::map<std::string, std::string>;
+
+// What a call receives besides the input: Keras's `training` and `mask` call arguments.
+// An undefined mask means "no mask"; a mask is (batch, timesteps) with 1 for kept steps.
+template <class T>
+struct CallContext {
+  bool training = false;
+  Tensor<T> mask;
+};
+
+template <class T = float>
+class Layer {
+ public:
+  explicit Layer(std::string name = "");
+  virtual ~Layer();
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  const std::string& name() const { return name_; }
+  bool built() const { return built_; }
+
+  // Builds from x's shape on first use (throwing ShapeError when a later input's last dimension
+  // differs from the built one), then runs call().
+  Tensor<T> operator()(const Tensor<T>& x, bool training = false);
+  Tensor<T> operator()(const Tensor<T>& x, const CallContext<T>& ctx);
+
+  // Creates the weights. The default records the input shape and does nothing else.
+  virtual void build(const Shape& input_shape);
+  virtual Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) = 0;
+  // The mask this layer hands downstream (Keras compute_mask). The default passes it through.
+  virtual Tensor<T> compute_mask(const Tensor<T>& x, const Tensor<T>& mask) const;
+
+  // Weights in creation order (Keras order), own weights first, then tracked sub-layers'.
+  std::vector<Variable<T>> weights() const;
+  std::vector<Variable<T>> trainable_weights() const;
+  std::vector<Variable<T>> non_trainable_weights() const;
+  std::size_t count_params() const;
+  // Sum of every weight regularizer's penalty, plus sub-layers', computed from current values.
+  std::vector<Tensor<T>> losses() const;
+
+  std::vector<xt::xarray<T>> get_weights() const;
+  // Throws ShapeError naming the weight on a wrong count or shape; nothing is changed then.
+  void set_weights(const std::vector<xt::xarray<T>>& values);
+
+  virtual Config get_config() const;
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool on);
+  // The input shape recorded by build() (empty before build).
+  const Shape& build_input_shape() const { return input_shape_; }
+
+ protected:
+  // Keras's add_weight. The variable is named "<layer name>/<name>".
+  Variable<T> add_weight(const std::string& name, const Shape& shape, InitializerPtr initializer,
+                         RegularizerPtr regularizer = nullptr, ConstraintPtr constraint = nullptr,
+                         bool trainable = true);
+  // Makes a sub-layer's weights and losses part of this layer's.
+  void track_layer(std::shared_ptr<Layer<T>> layer);
+  void mark_built() { built_ = true; }
+  // Called before build() on first use; layers override to validate the input rank.
+  virtual void check_input(const Tensor<T>& x) const;
+
+ private:
+  struct WeightEntry {
+    Variable<T> var;
+    RegularizerPtr regularizer;
+  };
+  std::string name_;
+  bool built_ = false;
+  bool trainable_ = true;
+  Shape input_shape_;
+  std::vector<WeightEntry> weights_;
+  std::vector<std::shared_ptr<Layer<T>>> children_;
+};
+
+// A unique default name per layer type, as Keras makes them: "dense", "dense_1", ...
+std::string unique_layer_name(const std::string& base);
+
+extern template class Layer<float>;
+extern template class Layer<double>;
+
+}  // namespace loom
