@@ -1,2 +1,3 @@
 #pragma once
 // Umbrella header of train/: every public header of the folder.
+#include "train/plot.hpp"
