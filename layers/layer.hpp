@@ -48,8 +48,14 @@ class Layer {
   // differs from the built one), then runs call().
   Tensor<T> operator()(const Tensor<T>& x, bool training = false);
   Tensor<T> operator()(const Tensor<T>& x, const CallContext<T>& ctx);
+  // Keras's _maybe_build, for wrappers that step a layer through call() directly (the RNN and its
+  // cells): builds from input_shape on first use, else throws ShapeError when the last dimension
+  // differs from the built one.
+  void maybe_build(const Shape& input_shape);
 
-  // Creates the weights. The default records the input shape and does nothing else.
+  // Creates the weights. The default records the input shape and marks the layer built; an
+  // override creates its weights and then calls Layer<T>::build(input_shape), as Keras layers call
+  // super().build(). maybe_build() marks the layer built either way.
   virtual void build(const Shape& input_shape);
   virtual Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) = 0;
   // The mask this layer hands downstream (Keras compute_mask). The default passes it through.
@@ -88,6 +94,7 @@ class Layer {
   struct WeightEntry {
     Variable<T> var;
     RegularizerPtr regularizer;
+    bool trainable = true;  // as asked of add_weight; the layer's own flag is applied on top
   };
   std::string name_;
   bool built_ = false;

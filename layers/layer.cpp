@@ -1,0 +1,209 @@
+#include "layers/layer.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/errors.hpp"
+#include "core/xarray_interop.hpp"
+#include "layers/constraints.hpp"
+#include "layers/initializers.hpp"
+#include "layers/regularizers.hpp"
+
+namespace loom {
+
+std::string unique_layer_name(const std::string& base) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::size_t> counts;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::size_t n = counts[base]++;
+  return n == 0 ? base : base + "_" + std::to_string(n);
+}
+
+template <class T>
+Layer<T>::Layer(std::string name) : name_(name.empty() ? unique_layer_name("layer") : std::move(name)) {}
+
+template <class T>
+Layer<T>::~Layer() = default;
+
+template <class T>
+void Layer<T>::build(const Shape& input_shape) {
+  input_shape_ = input_shape;
+  built_ = true;
+}
+
+template <class T>
+void Layer<T>::check_input(const Tensor<T>& x) const {
+  if (!x.defined())
+    throw ValueError("Layer '" + name_ + "': input expected a defined tensor, received an undefined one");
+}
+
+template <class T>
+void Layer<T>::maybe_build(const Shape& input_shape) {
+  if (!built_) {
+    build(input_shape);
+    input_shape_ = input_shape;
+    built_ = true;
+    return;
+  }
+  // Weights were sized from the built feature size; another one would multiply garbage.
+  if (input_shape_.rank() > 0 && input_shape.rank() > 0 &&
+      input_shape.dim(-1) != input_shape_.dim(-1))
+    throw ShapeError("Layer '" + name_ + "': input feature size (last dimension) expected " +
+                     std::to_string(input_shape_.dim(-1)) + " as at build time (input shape " +
+                     input_shape_.str() + "), received " + std::to_string(input_shape.dim(-1)) +
+                     " (input shape " + input_shape.str() + ")");
+}
+
+template <class T>
+Tensor<T> Layer<T>::operator()(const Tensor<T>& x, bool training) {
+  CallContext<T> ctx;
+  ctx.training = training;
+  return (*this)(x, ctx);
+}
+
+template <class T>
+Tensor<T> Layer<T>::operator()(const Tensor<T>& x, const CallContext<T>& ctx) {
+  check_input(x);
+  maybe_build(x.shape());
+  return call(x, ctx);
+}
+
+template <class T>
+Tensor<T> Layer<T>::compute_mask(const Tensor<T>&, const Tensor<T>& mask) const {
+  return mask;
+}
+
+template <class T>
+std::vector<Variable<T>> Layer<T>::weights() const {
+  std::vector<Variable<T>> out;
+  for (const auto& e : weights_) out.push_back(e.var);
+  for (const auto& c : children_) {
+    auto w = c->weights();
+    out.insert(out.end(), w.begin(), w.end());
+  }
+  return out;
+}
+
+template <class T>
+std::vector<Variable<T>> Layer<T>::trainable_weights() const {
+  std::vector<Variable<T>> out;
+  if (!trainable_) return out;
+  for (const auto& e : weights_)
+    if (e.trainable) out.push_back(e.var);
+  for (const auto& c : children_) {
+    auto w = c->trainable_weights();
+    out.insert(out.end(), w.begin(), w.end());
+  }
+  return out;
+}
+
+template <class T>
+std::vector<Variable<T>> Layer<T>::non_trainable_weights() const {
+  std::vector<Variable<T>> out;
+  for (const auto& e : weights_)
+    if (!trainable_ || !e.trainable) out.push_back(e.var);
+  for (const auto& c : children_) {
+    auto w = trainable_ ? c->non_trainable_weights() : c->weights();
+    out.insert(out.end(), w.begin(), w.end());
+  }
+  return out;
+}
+
+template <class T>
+std::size_t Layer<T>::count_params() const {
+  std::size_t n = 0;
+  for (const auto& w : weights()) n += w.value().size();
+  return n;
+}
+
+template <class T>
+std::vector<Tensor<T>> Layer<T>::losses() const {
+  std::vector<Tensor<T>> out;
+  for (const auto& e : weights_)
+    if (e.regularizer) out.push_back((*e.regularizer)(e.var.value()));
+  for (const auto& c : children_) {
+    auto l = c->losses();
+    out.insert(out.end(), l.begin(), l.end());
+  }
+  return out;
+}
+
+template <class T>
+std::vector<xt::xarray<T>> Layer<T>::get_weights() const {
+  std::vector<xt::xarray<T>> out;
+  for (const auto& w : weights()) out.push_back(to_xarray(w.value()));
+  return out;
+}
+
+template <class T>
+void Layer<T>::set_weights(const std::vector<xt::xarray<T>>& values) {
+  const auto ws = weights();
+  if (values.size() != ws.size()) {
+    std::string names;
+    for (const auto& w : ws) names += (names.empty() ? "" : ", ") + w.name();
+    throw ShapeError("Layer '" + name_ + "' set_weights: expected " + std::to_string(ws.size()) +
+                     " weights (" + (ws.empty() ? std::string("the layer is not built yet; call it on an input first")
+                                                : names) +
+                     "), received " + std::to_string(values.size()));
+  }
+  // Every shape is checked before anything is written, so a bad list changes nothing.
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    const Shape got(values[i].shape().begin(), values[i].shape().end());
+    if (got != ws[i].shape())
+      throw ShapeError("Layer '" + name_ + "' set_weights: weight " + std::to_string(i) + " '" +
+                       ws[i].name() + "' expected shape " + ws[i].shape().str() + ", received " +
+                       got.str());
+  }
+  for (std::size_t i = 0; i < ws.size(); ++i) {
+    Variable<T> v = ws[i];
+    v.assign(from_xarray(values[i]));
+  }
+}
+
+template <class T>
+Config Layer<T>::get_config() const {
+  return {{"name", name_},
+          {"trainable", trainable_ ? "true" : "false"},
+          {"dtype", sizeof(T) == 4 ? "float32" : "float64"}};
+}
+
+template <class T>
+void Layer<T>::set_trainable(bool on) {
+  trainable_ = on;
+  // A frozen layer's variables must not be watched by tapes either.
+  for (auto& e : weights_) e.var.set_trainable(on && e.trainable);
+  for (auto& c : children_) c->set_trainable(on);
+}
+
+template <class T>
+Variable<T> Layer<T>::add_weight(const std::string& name, const Shape& shape, InitializerPtr initializer,
+                                 RegularizerPtr regularizer, ConstraintPtr constraint, bool trainable) {
+  if (!initializer)
+    throw ValueError("Layer '" + name_ + "' add_weight('" + name +
+                     "'): initializer expected an Initializer, received a null pointer");
+  for (const auto& e : weights_)
+    if (e.var.name() == name_ + "/" + name)
+      throw ValueError("Layer '" + name_ + "' add_weight: weight name expected unique in the layer, "
+                       "received '" + name + "' a second time");
+  Variable<T> v(initializer->make<T>(shape), name_ + "/" + name, trainable && trainable_);
+  // Optimizers apply a variable's constraint after each update (spec §3.2), not at creation.
+  if (constraint) v.set_constraint(as_variable_constraint<T>(std::move(constraint)));
+  weights_.push_back({v, std::move(regularizer), trainable});
+  return v;
+}
+
+template <class T>
+void Layer<T>::track_layer(std::shared_ptr<Layer<T>> layer) {
+  if (!layer)
+    throw ValueError("Layer '" + name_ + "' track_layer: expected a layer, received a null pointer");
+  if (layer.get() == this)
+    throw ValueError("Layer '" + name_ + "' track_layer: a layer cannot track itself");
+  if (std::find(children_.begin(), children_.end(), layer) == children_.end())
+    children_.push_back(std::move(layer));
+}
+
+template class Layer<float>;
+template class Layer<double>;
+
+}  // namespace loom
