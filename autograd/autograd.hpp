@@ -2,6 +2,8 @@
 #include "autograd/gradcheck.hpp"
 #include "autograd/no_grad.hpp"
 #include "autograd/ops/elementwise.hpp"
+#include "autograd/ops/gru.hpp"
+#include "autograd/ops/gather.hpp"
 #include "autograd/ops/linalg.hpp"
 #include "autograd/ops/reduce.hpp"
 #include "autograd/ops/shape_ops.hpp"

@@ -47,7 +47,7 @@ void Layer<T>::maybe_build(const Shape& input_shape) {
     return;
   }
   // Weights were sized from the built feature size; another one would multiply garbage.
-  if (input_shape_.rank() > 0 && input_shape.rank() > 0 &&
+  if (fixed_input_features() && input_shape_.rank() > 0 && input_shape.rank() > 0 &&
       input_shape.dim(-1) != input_shape_.dim(-1))
     throw ShapeError("Layer '" + name_ + "': input feature size (last dimension) expected " +
                      std::to_string(input_shape_.dim(-1)) + " as at build time (input shape " +

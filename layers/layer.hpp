@@ -89,6 +89,9 @@ class Layer {
   void mark_built() { built_ = true; }
   // Called before build() on first use; layers override to validate the input rank.
   virtual void check_input(const Tensor<T>& x) const;
+  // Whether the input's last dimension is fixed by build(). Layers whose weights do not depend on
+  // it (Embedding takes ids, Dropout and Masking have no weights) return false.
+  virtual bool fixed_input_features() const { return true; }
 
  private:
   struct WeightEntry {

@@ -1,0 +1,55 @@
+#pragma once
+// Dense: activation(x @ kernel + bias) on the last axis, as keras.layers.Dense. Inputs of any rank
+// >= 2: (B, I) -> (B, U), (B, T, I) -> (B, T, U), ...
+#include <cstddef>
+#include <string>
+
+#include "layers/activations.hpp"
+#include "layers/constraints.hpp"
+#include "layers/initializers.hpp"
+#include "layers/layer.hpp"
+#include "layers/regularizers.hpp"
+
+namespace loom {
+
+// Keras's defaults: Dense(units, activation=None, use_bias=True, kernel_initializer=
+// "glorot_uniform", bias_initializer="zeros", no regularizers, no constraints).
+struct DenseOptions {
+  ActivationArg activation = nullptr;
+  bool use_bias = true;
+  InitializerArg kernel_initializer = "glorot_uniform";
+  InitializerArg bias_initializer = "zeros";
+  RegularizerArg kernel_regularizer = nullptr;
+  RegularizerArg bias_regularizer = nullptr;
+  ConstraintArg kernel_constraint = nullptr;
+  ConstraintArg bias_constraint = nullptr;
+  std::string name;  // "" -> "dense", "dense_1", ...
+};
+
+template <class T = float>
+class Dense : public Layer<T> {
+ public:
+  // units <= 0 -> ValueError.
+  explicit Dense(long units, DenseOptions options = {});
+
+  void build(const Shape& input_shape) override;
+  Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
+  Config get_config() const override;
+
+  std::size_t units() const { return units_; }
+  const Variable<T>& kernel() const { return kernel_; }  // (I, units)
+  const Variable<T>& bias() const { return bias_; }      // (units,), undefined without use_bias
+
+ protected:
+  void check_input(const Tensor<T>& x) const override;
+
+ private:
+  std::size_t units_;
+  DenseOptions opt_;
+  Variable<T> kernel_, bias_;
+};
+
+extern template class Dense<float>;
+extern template class Dense<double>;
+
+}  // namespace loom

@@ -1,0 +1,51 @@
+#pragma once
+// Embedding: maps integer ids to rows of an (input_dim, output_dim) table, as
+// keras.layers.Embedding. Ids come as a Tensor<T> holding integer values, any shape; the output
+// appends output_dim. With mask_zero, id 0 is padding and compute_mask() gives (ids != 0).
+#include <cstddef>
+#include <string>
+
+#include "layers/constraints.hpp"
+#include "layers/initializers.hpp"
+#include "layers/layer.hpp"
+#include "layers/regularizers.hpp"
+
+namespace loom {
+
+struct EmbeddingOptions {
+  InitializerArg embeddings_initializer = "uniform";  // Keras: RandomUniform(-0.05, 0.05)
+  RegularizerArg embeddings_regularizer = nullptr;
+  ConstraintArg embeddings_constraint = nullptr;
+  bool mask_zero = false;
+  std::string name;  // "" -> "embedding", "embedding_1", ...
+};
+
+template <class T = float>
+class Embedding : public Layer<T> {
+ public:
+  // input_dim or output_dim <= 0 -> ValueError. An id outside [0, input_dim) -> IndexError at call.
+  Embedding(long input_dim, long output_dim, EmbeddingOptions options = {});
+
+  void build(const Shape& input_shape) override;
+  Tensor<T> call(const Tensor<T>& ids, const CallContext<T>& ctx) override;
+  // (ids != 0) with mask_zero, else undefined (no mask), as Keras.
+  Tensor<T> compute_mask(const Tensor<T>& ids, const Tensor<T>& mask) const override;
+  Config get_config() const override;
+
+  const Variable<T>& embeddings() const { return embeddings_; }
+  std::size_t input_dim() const { return input_dim_; }
+  std::size_t output_dim() const { return output_dim_; }
+
+ protected:
+  bool fixed_input_features() const override { return false; }
+
+ private:
+  std::size_t input_dim_, output_dim_;
+  EmbeddingOptions opt_;
+  Variable<T> embeddings_;
+};
+
+extern template class Embedding<float>;
+extern template class Embedding<double>;
+
+}  // namespace loom
