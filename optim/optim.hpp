@@ -1,2 +1,9 @@
 #pragma once
 // Umbrella header of optim/: every public header of the folder.
+#include "optim/adagrad.hpp"
+#include "optim/adam.hpp"
+#include "optim/adamw.hpp"
+#include "optim/optimizer.hpp"
+#include "optim/rmsprop.hpp"
+#include "optim/schedules.hpp"
+#include "optim/sgd.hpp"

@@ -1,0 +1,38 @@
+#include "optim/adagrad.hpp"
+
+#include <cmath>
+
+#include "optim/validate.hpp"
+
+namespace loom::optimizers {
+
+template <class T>
+Adagrad<T>::Adagrad(const AdagradOptions& options)
+    : Optimizer<T>("Adagrad", common_options_of(options), {"accumulator"}), o_(options) {
+  detail::check_non_negative("Adagrad", "initial_accumulator_value", o_.initial_accumulator_value);
+  detail::check_non_negative("Adagrad", "epsilon", o_.epsilon);
+}
+
+template <class T>
+AdagradOptions Adagrad<T>::options() const {
+  AdagradOptions o = o_;
+  o.learning_rate = this->learning_rate_setting();
+  return o;
+}
+
+template <class T>
+void Adagrad<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
+                             const typename Optimizer<T>::StepInfo& info) {
+  const T lr = info.learning_rate;
+  const T eps = static_cast<T>(o_.epsilon);
+  T* acc = slots[0].data();
+  for (std::size_t k = 0; k < n; ++k) {
+    acc[k] += g[k] * g[k];
+    w[k] -= (lr * g[k]) / std::sqrt(acc[k] + eps);
+  }
+}
+
+template class Adagrad<float>;
+template class Adagrad<double>;
+
+}  // namespace loom::optimizers

@@ -1,0 +1,93 @@
+#include "optim/adam.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "optim/adamw.hpp"
+#include "optim/validate.hpp"
+
+namespace loom::optimizers {
+
+namespace {
+std::vector<std::string> adam_slots(bool amsgrad) {
+  if (amsgrad) return {"momentum", "velocity", "velocity_hat"};
+  return {"momentum", "velocity"};
+}
+
+AdamOptions adam_options_of(const AdamWOptions& o) {
+  if (!o.weight_decay)
+    throw ValueError("AdamW: argument weight_decay expected a number >= 0, received none");
+  AdamOptions a;
+  a.learning_rate = o.learning_rate;
+  a.beta_1 = o.beta_1;
+  a.beta_2 = o.beta_2;
+  a.epsilon = o.epsilon;
+  a.amsgrad = o.amsgrad;
+  a.weight_decay = o.weight_decay;
+  a.clipnorm = o.clipnorm;
+  a.clipvalue = o.clipvalue;
+  a.global_clipnorm = o.global_clipnorm;
+  a.name = o.name;
+  return a;
+}
+}  // namespace
+
+template <class T>
+Adam<T>::Adam(const AdamOptions& options) : Adam(options, "Adam") {}
+
+template <class T>
+Adam<T>::Adam(const AdamOptions& options, std::string class_name)
+    : Optimizer<T>(std::move(class_name), common_options_of(options), adam_slots(options.amsgrad)),
+      o_(options) {
+  detail::check_unit_open(this->class_name(), "beta_1", o_.beta_1);
+  detail::check_unit_open(this->class_name(), "beta_2", o_.beta_2);
+  detail::check_non_negative(this->class_name(), "epsilon", o_.epsilon);
+}
+
+template <class T>
+AdamOptions Adam<T>::options() const {
+  AdamOptions o = o_;
+  o.learning_rate = this->learning_rate_setting();
+  return o;
+}
+
+template <class T>
+void Adam<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
+                          const typename Optimizer<T>::StepInfo& info) {
+  const T step = static_cast<T>(info.local_step);
+  // Powers in the variable's type, as Keras computes them.
+  const T beta_1_power = std::pow(static_cast<T>(o_.beta_1), step);
+  const T beta_2_power = std::pow(static_cast<T>(o_.beta_2), step);
+  const T alpha = info.learning_rate * std::sqrt(T(1) - beta_2_power) / (T(1) - beta_1_power);
+  // 1 - beta is formed in double (a Python float in Keras), then cast.
+  const T one_minus_b1 = static_cast<T>(1.0 - o_.beta_1);
+  const T one_minus_b2 = static_cast<T>(1.0 - o_.beta_2);
+  const T eps = static_cast<T>(o_.epsilon);
+  T* m = slots[0].data();
+  T* v = slots[1].data();
+  if (!o_.amsgrad) {
+    for (std::size_t k = 0; k < n; ++k) {
+      m[k] += (g[k] - m[k]) * one_minus_b1;
+      v[k] += (g[k] * g[k] - v[k]) * one_minus_b2;
+      w[k] -= (m[k] * alpha) / (std::sqrt(v[k]) + eps);
+    }
+  } else {
+    T* v_hat = slots[2].data();
+    for (std::size_t k = 0; k < n; ++k) {
+      m[k] += (g[k] - m[k]) * one_minus_b1;
+      v[k] += (g[k] * g[k] - v[k]) * one_minus_b2;
+      v_hat[k] = std::max(v_hat[k], v[k]);
+      w[k] -= (m[k] * alpha) / (std::sqrt(v_hat[k]) + eps);
+    }
+  }
+}
+
+template <class T>
+AdamW<T>::AdamW(const AdamWOptions& options) : Adam<T>(adam_options_of(options), "AdamW") {}
+
+template class Adam<float>;
+template class Adam<double>;
+template class AdamW<float>;
+template class AdamW<double>;
+
+}  // namespace loom::optimizers
