@@ -1,0 +1,139 @@
+#include "layers/lstm_cell.hpp"
+
+#include <algorithm>
+
+#include "autograd/ops/elementwise.hpp"
+#include "autograd/ops/linalg.hpp"
+#include "autograd/ops/shape_ops.hpp"
+#include "layers/rnn_util.hpp"
+
+namespace loom {
+
+using rnn_detail::fmt;
+
+namespace {
+
+// Keras's unit_forget_bias initializer: [init(U), ones(U), init(2U)].
+struct UnitForgetBias : Initializer {
+  explicit UnitForgetBias(InitializerPtr base) : base(std::move(base)) { seed = this->base->seed; }
+  void fill(double* out, const Shape& shape, Generator& g) const override {
+    const std::size_t u = shape.numel() / 4;
+    base->fill(out, Shape{u}, g);
+    std::fill(out + u, out + 2 * u, 1.0);
+    base->fill(out + 2 * u, Shape{2 * u}, g);
+  }
+  std::string name() const override { return base->name(); }
+  std::string repr() const override { return base->repr(); }
+  InitializerPtr base;
+};
+
+}  // namespace
+
+template <class T>
+LSTMCell<T>::LSTMCell(long units, LSTMCellOptions options, std::string name)
+    : RNNCell<T>(name.empty() ? unique_layer_name("lstm_cell") : name),
+      units_(rnn_detail::checked_units("LSTMCell", units)),
+      opt_(std::move(options)),
+      generator_(make_dropout_generator(opt_.seed)) {
+  opt_.dropout = clip_dropout_rate(opt_.dropout);
+  opt_.recurrent_dropout = clip_dropout_rate(opt_.recurrent_dropout);
+  if (opt_.implementation != 1) opt_.implementation = 2;
+  if (opt_.recurrent_dropout != 0.0) opt_.implementation = 1;
+}
+
+template <class T>
+void LSTMCell<T>::build(const Shape& input_shape) {
+  Layer<T>::build(input_shape);
+  const std::size_t in = input_shape.dim(-1), u4 = 4 * units_;
+  kernel_ = this->add_weight("kernel", {in, u4}, opt_.kernel_initializer.ptr, opt_.kernel_regularizer.ptr,
+                             opt_.kernel_constraint.ptr);
+  recurrent_kernel_ = this->add_weight("recurrent_kernel", {units_, u4}, opt_.recurrent_initializer.ptr,
+                                       opt_.recurrent_regularizer.ptr, opt_.recurrent_constraint.ptr);
+  if (opt_.use_bias) {
+    InitializerPtr init = opt_.bias_initializer.ptr;
+    if (opt_.unit_forget_bias) init = std::make_shared<UnitForgetBias>(init);
+    bias_ = this->add_weight("bias", {u4}, init, opt_.bias_regularizer.ptr, opt_.bias_constraint.ptr);
+  }
+  this->mark_built();
+}
+
+template <class T>
+CellOutput<T> LSTMCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) {
+  this->maybe_build(x.shape());
+  rnn_detail::check_step("LSTMCell", x, kernel_.shape()[0], states, state_size());
+  const Tensor<T>& h = states[0];
+  const Tensor<T>& c_prev = states[1];
+  const auto& act = *opt_.activation.ptr;
+  const auto& rec_act = *opt_.recurrent_activation.ptr;
+  Tensor<T> i, f, g, o;
+  if (opt_.implementation == 1) {
+    const bool drop_in = dropout_active(opt_.dropout, training);
+    const bool drop_rec = dropout_active(opt_.recurrent_dropout, training);
+    const auto ks = split(kernel_.value(), 4, 1);
+    const auto rs = split(recurrent_kernel_.value(), 4, 1);
+    std::vector<Tensor<T>> bs;
+    if (opt_.use_bias) bs = split(bias_.value(), 4, 0);
+    Tensor<T> pre[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      Tensor<T> xk = drop_in ? x * input_masks_.get(x.shape(), opt_.dropout, 4, generator_)[k] : x;
+      Tensor<T> hk =
+          drop_rec ? h * recurrent_masks_.get(h.shape(), opt_.recurrent_dropout, 4, generator_)[k] : h;
+      pre[k] = matmul(xk, ks[k]);
+      if (opt_.use_bias) pre[k] = pre[k] + bs[k];
+      pre[k] = pre[k] + matmul(hk, rs[k]);
+    }
+    i = rec_act(pre[0]);
+    f = rec_act(pre[1]);
+    g = act(pre[2]);
+    o = rec_act(pre[3]);
+  } else {
+    Tensor<T> in = x;
+    if (dropout_active(opt_.dropout, training))
+      in = in * input_masks_.get(x.shape(), opt_.dropout, 1, generator_)[0];
+    Tensor<T> z = matmul(in, kernel_.value()) + matmul(h, recurrent_kernel_.value());
+    if (opt_.use_bias) z = z + bias_.value();
+    const auto zs = split(z, 4, 1);
+    i = rec_act(zs[0]);
+    f = rec_act(zs[1]);
+    g = act(zs[2]);
+    o = rec_act(zs[3]);
+  }
+  Tensor<T> c = f * c_prev + i * g;
+  Tensor<T> h_new = o * act(c);
+  return {h_new, {h_new, c}};
+}
+
+template <class T>
+void LSTMCell<T>::reset_dropout_masks() {
+  input_masks_.reset();
+  recurrent_masks_.reset();
+}
+
+template <class T>
+Config LSTMCell<T>::get_config() const {
+  Config c = Layer<T>::get_config();
+  c["units"] = std::to_string(units_);
+  c["activation"] = fmt(opt_.activation.ptr);
+  c["recurrent_activation"] = fmt(opt_.recurrent_activation.ptr);
+  c["use_bias"] = fmt(opt_.use_bias);
+  c["unit_forget_bias"] = fmt(opt_.unit_forget_bias);
+  c["kernel_initializer"] = fmt(opt_.kernel_initializer.ptr);
+  c["recurrent_initializer"] = fmt(opt_.recurrent_initializer.ptr);
+  c["bias_initializer"] = fmt(opt_.bias_initializer.ptr);
+  c["kernel_regularizer"] = fmt(opt_.kernel_regularizer.ptr);
+  c["recurrent_regularizer"] = fmt(opt_.recurrent_regularizer.ptr);
+  c["bias_regularizer"] = fmt(opt_.bias_regularizer.ptr);
+  c["kernel_constraint"] = fmt(opt_.kernel_constraint.ptr);
+  c["recurrent_constraint"] = fmt(opt_.recurrent_constraint.ptr);
+  c["bias_constraint"] = fmt(opt_.bias_constraint.ptr);
+  c["dropout"] = fmt(opt_.dropout);
+  c["recurrent_dropout"] = fmt(opt_.recurrent_dropout);
+  c["implementation"] = std::to_string(opt_.implementation);
+  c["seed"] = opt_.seed ? std::to_string(*opt_.seed) : "None";
+  return c;
+}
+
+template class LSTMCell<float>;
+template class LSTMCell<double>;
+
+}  // namespace loom

@@ -1,0 +1,78 @@
+#pragma once
+// LSTMCell: Keras's long short-term memory cell. Gate order in every 4U axis is i, f, c, o; the
+// states are {h, c}; the output is h. Built from primitive ops, so the tape differentiates it.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "layers/activations.hpp"
+#include "layers/constraints.hpp"
+#include "layers/initializers.hpp"
+#include "layers/regularizers.hpp"
+#include "layers/rnn_cell.hpp"
+#include "layers/rnn_dropout.hpp"
+
+namespace loom {
+
+// Defaults are Keras 3's.
+struct LSTMCellOptions {
+  ActivationArg activation = "tanh";
+  ActivationArg recurrent_activation = "sigmoid";
+  bool use_bias = true;
+  InitializerArg kernel_initializer = "glorot_uniform";
+  InitializerArg recurrent_initializer = "orthogonal";
+  InitializerArg bias_initializer = "zeros";
+  // The forget-gate block of the bias starts at 1 (the other blocks use bias_initializer).
+  bool unit_forget_bias = true;
+  RegularizerArg kernel_regularizer;
+  RegularizerArg recurrent_regularizer;
+  RegularizerArg bias_regularizer;
+  ConstraintArg kernel_constraint;
+  ConstraintArg recurrent_constraint;
+  ConstraintArg bias_constraint;
+  double dropout = 0.0;            // clipped to [0, 1], as Keras does
+  double recurrent_dropout = 0.0;  // clipped to [0, 1]; nonzero forces implementation 1
+  // 1: per-gate matmuls and four independent dropout masks per side; 2 (or anything else): one
+  // fused matmul per side and one input mask. Same numbers in exact arithmetic.
+  int implementation = 2;
+  std::optional<std::uint64_t> seed;  // of the dropout masks
+};
+
+template <class T = float>
+class LSTMCell : public RNNCell<T> {
+ public:
+  // units <= 0 -> ValueError. name "" -> "lstm_cell", "lstm_cell_1", ...
+  explicit LSTMCell(long units, LSTMCellOptions options = {}, std::string name = "");
+  using RNNCell<T>::call;
+
+  std::size_t units() const { return units_; }
+  const LSTMCellOptions& options() const { return opt_; }
+  // The implementation in use (1 when recurrent_dropout forced it).
+  int implementation() const { return opt_.implementation; }
+  std::vector<std::size_t> state_size() const override { return {units_, units_}; }
+  std::size_t output_size() const override { return units_; }
+
+  // Weights in Keras order: kernel (I, 4U), recurrent_kernel (U, 4U), bias (4U,).
+  void build(const Shape& input_shape) override;
+  // states = {h, c}; returns h and {h', c'}.
+  CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
+  void reset_dropout_masks() override;
+  Config get_config() const override;
+
+  const Variable<T>& kernel() const { return kernel_; }
+  const Variable<T>& recurrent_kernel() const { return recurrent_kernel_; }
+  const Variable<T>& bias() const { return bias_; }  // undefined without use_bias
+
+ private:
+  std::size_t units_;
+  LSTMCellOptions opt_;
+  Variable<T> kernel_, recurrent_kernel_, bias_;
+  Generator generator_;
+  DropoutMaskCache<T> input_masks_, recurrent_masks_;
+};
+
+extern template class LSTMCell<float>;
+extern template class LSTMCell<double>;
+
+}  // namespace loom

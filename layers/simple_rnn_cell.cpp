@@ -1,0 +1,83 @@
+#include "layers/simple_rnn_cell.hpp"
+
+#include "autograd/ops/elementwise.hpp"
+#include "autograd/ops/linalg.hpp"
+#include "layers/rnn_util.hpp"
+
+namespace loom {
+
+using rnn_detail::fmt;
+
+template <class T>
+SimpleRNNCell<T>::SimpleRNNCell(long units, SimpleRNNCellOptions options, std::string name)
+    : RNNCell<T>(name.empty() ? unique_layer_name("simple_rnn_cell") : name),
+      units_(rnn_detail::checked_units("SimpleRNNCell", units)),
+      opt_(std::move(options)),
+      generator_(make_dropout_generator(opt_.seed)) {
+  opt_.dropout = clip_dropout_rate(opt_.dropout);
+  opt_.recurrent_dropout = clip_dropout_rate(opt_.recurrent_dropout);
+}
+
+template <class T>
+void SimpleRNNCell<T>::build(const Shape& input_shape) {
+  Layer<T>::build(input_shape);
+  const std::size_t in = input_shape.dim(-1);
+  kernel_ = this->add_weight("kernel", {in, units_}, opt_.kernel_initializer.ptr,
+                             opt_.kernel_regularizer.ptr, opt_.kernel_constraint.ptr);
+  recurrent_kernel_ = this->add_weight("recurrent_kernel", {units_, units_}, opt_.recurrent_initializer.ptr,
+                                       opt_.recurrent_regularizer.ptr, opt_.recurrent_constraint.ptr);
+  if (opt_.use_bias)
+    bias_ = this->add_weight("bias", {units_}, opt_.bias_initializer.ptr, opt_.bias_regularizer.ptr,
+                             opt_.bias_constraint.ptr);
+  this->mark_built();
+}
+
+template <class T>
+CellOutput<T> SimpleRNNCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>& states,
+                                     bool training) {
+  this->maybe_build(x.shape());
+  rnn_detail::check_step("SimpleRNNCell", x, kernel_.shape()[0], states, state_size());
+  Tensor<T> in = x;
+  Tensor<T> h = states[0];
+  if (dropout_active(opt_.dropout, training))
+    in = in * input_masks_.get(x.shape(), opt_.dropout, 1, generator_)[0];
+  if (dropout_active(opt_.recurrent_dropout, training))
+    h = h * recurrent_masks_.get(h.shape(), opt_.recurrent_dropout, 1, generator_)[0];
+  Tensor<T> z = matmul(in, kernel_.value());
+  if (opt_.use_bias) z = z + bias_.value();
+  z = z + matmul(h, recurrent_kernel_.value());
+  Tensor<T> out = (*opt_.activation.ptr)(z);
+  return {out, {out}};
+}
+
+template <class T>
+void SimpleRNNCell<T>::reset_dropout_masks() {
+  input_masks_.reset();
+  recurrent_masks_.reset();
+}
+
+template <class T>
+Config SimpleRNNCell<T>::get_config() const {
+  Config c = Layer<T>::get_config();
+  c["units"] = std::to_string(units_);
+  c["activation"] = fmt(opt_.activation.ptr);
+  c["use_bias"] = fmt(opt_.use_bias);
+  c["kernel_initializer"] = fmt(opt_.kernel_initializer.ptr);
+  c["recurrent_initializer"] = fmt(opt_.recurrent_initializer.ptr);
+  c["bias_initializer"] = fmt(opt_.bias_initializer.ptr);
+  c["kernel_regularizer"] = fmt(opt_.kernel_regularizer.ptr);
+  c["recurrent_regularizer"] = fmt(opt_.recurrent_regularizer.ptr);
+  c["bias_regularizer"] = fmt(opt_.bias_regularizer.ptr);
+  c["kernel_constraint"] = fmt(opt_.kernel_constraint.ptr);
+  c["recurrent_constraint"] = fmt(opt_.recurrent_constraint.ptr);
+  c["bias_constraint"] = fmt(opt_.bias_constraint.ptr);
+  c["dropout"] = fmt(opt_.dropout);
+  c["recurrent_dropout"] = fmt(opt_.recurrent_dropout);
+  c["seed"] = opt_.seed ? std::to_string(*opt_.seed) : "None";
+  return c;
+}
+
+template class SimpleRNNCell<float>;
+template class SimpleRNNCell<double>;
+
+}  // namespace loom

@@ -1,0 +1,69 @@
+#pragma once
+// SimpleRNNCell: Keras's fully connected recurrent cell, h' = activation(x·kernel + bias +
+// h·recurrent_kernel). Built from primitive ops, so the tape differentiates it.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "layers/activations.hpp"
+#include "layers/constraints.hpp"
+#include "layers/initializers.hpp"
+#include "layers/regularizers.hpp"
+#include "layers/rnn_cell.hpp"
+#include "layers/rnn_dropout.hpp"
+
+namespace loom {
+
+// Defaults are Keras 3's.
+struct SimpleRNNCellOptions {
+  ActivationArg activation = "tanh";
+  bool use_bias = true;
+  InitializerArg kernel_initializer = "glorot_uniform";
+  InitializerArg recurrent_initializer = "orthogonal";
+  InitializerArg bias_initializer = "zeros";
+  RegularizerArg kernel_regularizer;
+  RegularizerArg recurrent_regularizer;
+  RegularizerArg bias_regularizer;
+  ConstraintArg kernel_constraint;
+  ConstraintArg recurrent_constraint;
+  ConstraintArg bias_constraint;
+  double dropout = 0.0;            // clipped to [0, 1], as Keras does
+  double recurrent_dropout = 0.0;  // clipped to [0, 1]
+  std::optional<std::uint64_t> seed;  // of the dropout masks
+};
+
+template <class T = float>
+class SimpleRNNCell : public RNNCell<T> {
+ public:
+  // units <= 0 -> ValueError. name "" -> "simple_rnn_cell", "simple_rnn_cell_1", ...
+  explicit SimpleRNNCell(long units, SimpleRNNCellOptions options = {}, std::string name = "");
+  using RNNCell<T>::call;
+
+  std::size_t units() const { return units_; }
+  const SimpleRNNCellOptions& options() const { return opt_; }
+  std::vector<std::size_t> state_size() const override { return {units_}; }
+  std::size_t output_size() const override { return units_; }
+
+  // Weights in Keras order: kernel (I, U), recurrent_kernel (U, U), bias (U,).
+  void build(const Shape& input_shape) override;
+  CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
+  void reset_dropout_masks() override;
+  Config get_config() const override;
+
+  const Variable<T>& kernel() const { return kernel_; }
+  const Variable<T>& recurrent_kernel() const { return recurrent_kernel_; }
+  const Variable<T>& bias() const { return bias_; }  // undefined without use_bias
+
+ private:
+  std::size_t units_;
+  SimpleRNNCellOptions opt_;
+  Variable<T> kernel_, recurrent_kernel_, bias_;
+  Generator generator_;
+  DropoutMaskCache<T> input_masks_, recurrent_masks_;
+};
+
+extern template class SimpleRNNCell<float>;
+extern template class SimpleRNNCell<double>;
+
+}  // namespace loom
