@@ -58,6 +58,10 @@ class LSTMCell : public RNNCell<T> {
   // states = {h, c}; returns h and {h', c'}.
   CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
   void reset_dropout_masks() override;
+  // The masks of the current sequence ({} before its first training step): four per side with
+  // implementation 1, one input mask with implementation 2.
+  const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_.masks(); }
+  const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_.masks(); }
   Config get_config() const override;
 
   const Variable<T>& kernel() const { return kernel_; }

@@ -29,6 +29,8 @@ class DropoutMaskCache {
   const std::vector<Tensor<T>>& get(const Shape& shape, double rate, std::size_t count, Generator& g);
   void reset() { masks_.clear(); }
   bool empty() const { return masks_.empty(); }
+  // The cached masks ({} after a reset, before the next get()).
+  const std::vector<Tensor<T>>& masks() const { return masks_; }
 
  private:
   std::vector<Tensor<T>> masks_;

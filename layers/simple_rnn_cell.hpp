@@ -49,6 +49,9 @@ class SimpleRNNCell : public RNNCell<T> {
   void build(const Shape& input_shape) override;
   CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
   void reset_dropout_masks() override;
+  // The masks of the current sequence ({} before its first training step), one per side.
+  const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_.masks(); }
+  const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_.masks(); }
   Config get_config() const override;
 
   const Variable<T>& kernel() const { return kernel_; }

@@ -1,0 +1,64 @@
+#pragma once
+// Bidirectional: runs one RNN forward and another backward over the same sequence and merges
+// them (Keras spec keras_gru.md §5.7). With return_sequences the backward outputs are flipped
+// back, so position t of both halves refers to input step t.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/rnn.hpp"
+
+namespace loom {
+
+template <class T>
+struct BidirectionalResult {
+  // The merged output; undefined with merge_mode "none".
+  Tensor<T> output;
+  // The two halves before merging (backward already flipped into input order with
+  // return_sequences).
+  Tensor<T> forward_output, backward_output;
+  // Each layer's final states (Keras returns forward states, then backward states).
+  std::vector<Tensor<T>> forward_states, backward_states;
+};
+
+template <class T = float>
+class Bidirectional : public Layer<T> {
+ public:
+  // merge_mode: "concat" (last axis, forward first), "sum", "ave", "mul" or "none" (Keras's
+  // None: both outputs, no merge); anything else -> ValueError listing the valid values.
+  // `layer` itself becomes the forward layer. The backward layer is `backward_layer` if given
+  // (its go_backwards must differ from the forward layer's, and stateful, return_sequences and
+  // return_state must match, else ValueError), otherwise a fresh copy of `layer` with
+  // go_backwards flipped and newly initialised weights, named "backward_<layer name>". Both
+  // layers get zero_output_for_mask = return_sequences, as Keras forces.
+  explicit Bidirectional(std::shared_ptr<RNN<T>> layer, std::string merge_mode = "concat",
+                         std::shared_ptr<RNN<T>> backward_layer = nullptr, std::string name = "");
+
+  // initial_state: {} or the forward layer's states followed by the backward layer's.
+  BidirectionalResult<T> call_full(const Tensor<T>& x, const std::vector<Tensor<T>>& initial_state = {},
+                                   const Tensor<T>& mask = {}, bool training = false);
+  // The merged output; merge_mode "none" -> ValueError (use call_full for the two outputs).
+  Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
+  // The input mask when return_sequences, else undefined.
+  Tensor<T> compute_mask(const Tensor<T>& x, const Tensor<T>& mask) const override;
+  void build(const Shape& input_shape) override;
+
+  void reset_states();
+
+  const std::shared_ptr<RNN<T>>& forward_layer() const { return forward_; }
+  const std::shared_ptr<RNN<T>>& backward_layer() const { return backward_; }
+  const std::string& merge_mode() const { return merge_mode_; }
+  Config get_config() const override;
+
+ protected:
+  void check_input(const Tensor<T>& x) const override;
+
+ private:
+  std::shared_ptr<RNN<T>> forward_, backward_;
+  std::string merge_mode_;
+};
+
+extern template class Bidirectional<float>;
+extern template class Bidirectional<double>;
+
+}  // namespace loom

@@ -1,0 +1,274 @@
+#include "layers/rnn.hpp"
+
+#include <string_view>
+
+#include "autograd/ops/elementwise.hpp"
+#include "autograd/ops/gru.hpp"
+#include "autograd/ops/linalg.hpp"
+#include "autograd/ops/shape_ops.hpp"
+#include "core/errors.hpp"
+#include "layers/gru_cell.hpp"
+#include "layers/lstm_cell.hpp"
+#include "layers/rnn_util.hpp"
+#include "layers/simple_rnn_cell.hpp"
+#include "layers/stacked_rnn_cells.hpp"
+
+namespace loom {
+
+using rnn_detail::fmt;
+
+namespace {
+
+std::string shape_or_undefined(const Tensor<float>& t) { return t.defined() ? t.shape().str() : "undefined"; }
+std::string shape_or_undefined(const Tensor<double>& t) { return t.defined() ? t.shape().str() : "undefined"; }
+
+std::string sizes_str(const std::vector<std::size_t>& s) {
+  std::string r = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+// Masks are cleared when the call ends, also when a step throws (spec §2.1).
+template <class T>
+struct DropoutMaskScope {
+  RNNCell<T>& cell;
+  explicit DropoutMaskScope(RNNCell<T>& c) : cell(c) { cell.reset_dropout_masks(); }
+  ~DropoutMaskScope() { cell.reset_dropout_masks(); }
+};
+
+template <class T>
+std::shared_ptr<RNNCell<T>> clone_cell(const RNNCell<T>& cell) {
+  if (auto* g = dynamic_cast<const GRUCell<T>*>(&cell))
+    return std::make_shared<GRUCell<T>>(g->units(), g->options());
+  if (auto* l = dynamic_cast<const LSTMCell<T>*>(&cell))
+    return std::make_shared<LSTMCell<T>>(static_cast<long>(l->units()), l->options());
+  if (auto* s = dynamic_cast<const SimpleRNNCell<T>*>(&cell))
+    return std::make_shared<SimpleRNNCell<T>>(static_cast<long>(s->units()), s->options());
+  if (auto* st = dynamic_cast<const StackedRNNCells<T>*>(&cell)) {
+    std::vector<std::shared_ptr<RNNCell<T>>> cells;
+    for (const auto& c : st->cells()) cells.push_back(clone_cell(*c));
+    return std::make_shared<StackedRNNCells<T>>(std::move(cells));
+  }
+  throw NotImplementedError("RNN: cannot copy a cell of a user-defined type ('" + cell.name() +
+                            "'); Bidirectional needs backward_layer for such a cell");
+}
+
+}  // namespace
+
+template <class T>
+RNN<T>::RNN(CellPtr cell, RNNOptions options, std::string name)
+    : Layer<T>(name.empty() ? unique_layer_name("rnn") : name), cell_(std::move(cell)), opt_(options) {
+  if (!cell_) throw ValueError("RNN '" + this->name() + "': cell expected an RNNCell, received a null pointer");
+  this->track_layer(cell_);
+}
+
+template <class T>
+RNN<T>::RNN(std::vector<CellPtr> cells, RNNOptions options, std::string name)
+    : RNN(cells.size() == 1 && cells[0] ? cells[0] : std::make_shared<StackedRNNCells<T>>(std::move(cells)),
+          options, std::move(name)) {}
+
+template <class T>
+void RNN<T>::check_input(const Tensor<T>& x) const {
+  Layer<T>::check_input(x);
+  if (x.rank() != 3)
+    throw ShapeError("RNN '" + this->name() + "': input expected rank 3 (" +
+                     (opt_.time_major ? "timesteps, batch, features" : "batch, timesteps, features") +
+                     "), received rank " + std::to_string(x.rank()) + " with shape " + x.shape().str());
+  const std::size_t steps = opt_.time_major ? x.dim(0) : x.dim(1);
+  if (steps == 0)
+    throw ShapeError("RNN '" + this->name() + "': input expected at least one timestep, received shape " +
+                     x.shape().str());
+}
+
+template <class T>
+void RNN<T>::build(const Shape& input_shape) {
+  const std::size_t batch = opt_.time_major ? input_shape[1] : input_shape[0];
+  cell_->maybe_build(Shape{batch, input_shape[2]});
+  Layer<T>::build(input_shape);
+}
+
+template <class T>
+std::vector<Tensor<T>> RNN<T>::initial_states(std::size_t batch, const std::vector<Tensor<T>>& given) const {
+  const auto sizes = cell_->state_size();
+  if (!given.empty()) {
+    if (given.size() != sizes.size())
+      throw ValueError("RNN '" + this->name() + "': initial_state expected " + std::to_string(sizes.size()) +
+                       " tensor(s) (state sizes " + sizes_str(sizes) + "), received " +
+                       std::to_string(given.size()));
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      const Shape want{batch, sizes[i]};
+      if (!given[i].defined() || given[i].shape() != want)
+        throw ShapeError("RNN '" + this->name() + "': initial_state[" + std::to_string(i) +
+                         "] expected shape " + want.str() + " (batch, state size), received " +
+                         shape_or_undefined(given[i]));
+    }
+    return given;
+  }
+  if (opt_.stateful && !stored_states_.empty()) {
+    if (stored_states_[0].dim(0) != batch)
+      throw ValueError("RNN '" + this->name() + "': a stateful layer expected the batch size of its stored "
+                       "states, " + std::to_string(stored_states_[0].dim(0)) + ", received batch size " +
+                       std::to_string(batch) + " (call reset_states() to start over)");
+    return stored_states_;
+  }
+  return cell_->get_initial_state(batch);
+}
+
+template <class T>
+RNNResult<T> RNN<T>::call_full(const Tensor<T>& x_in, const std::vector<Tensor<T>>& initial_state,
+                               const Tensor<T>& mask, bool training) {
+  check_input(x_in);
+  this->maybe_build(x_in.shape());
+  // Batch-major inside: (B, T, F).
+  const Tensor<T> x = opt_.time_major ? transpose(x_in, {1, 0, 2}) : x_in;
+  const std::size_t batch = x.dim(0), steps = x.dim(1);
+  if (mask.defined() && (mask.rank() != 2 || mask.dim(0) != batch || mask.dim(1) != steps))
+    throw ShapeError("RNN '" + this->name() + "': mask expected shape " + Shape{batch, steps}.str() +
+                     " (batch, timesteps), received " + mask.shape().str());
+  auto states = initial_states(batch, initial_state);
+
+  RNNResult<T> out;
+  last_fused_ = false;
+  {
+    DropoutMaskScope<T> masks(*cell_);
+    if (opt_.use_fused && try_fused(x, states, mask, training, out))
+      last_fused_ = true;
+    else
+      out = run_loop(x, std::move(states), mask, training);
+  }
+  if (opt_.time_major && opt_.return_sequences) out.output = transpose(out.output, {1, 0, 2});
+  if (opt_.stateful) {
+    // Stored by value: the next call starts from these numbers, not from this call's graph.
+    stored_states_.clear();
+    for (const auto& s : out.states) stored_states_.push_back(s.clone());
+  }
+  return out;
+}
+
+template <class T>
+RNNResult<T> RNN<T>::run_loop(const Tensor<T>& x, std::vector<Tensor<T>> states, const Tensor<T>& mask,
+                              bool training) {
+  const std::size_t batch = x.dim(0), steps = x.dim(1);
+  const bool masked = mask.defined();
+  Tensor<T> y_prev = Tensor<T>::zeros(Shape{batch, cell_->output_size()});
+  std::vector<Tensor<T>> ys;
+  if (opt_.return_sequences) ys.reserve(steps);
+  for (std::size_t i = 0; i < steps; ++i) {
+    const std::size_t t = opt_.go_backwards ? steps - 1 - i : i;
+    CellOutput<T> co = cell_->call(take(x, 1, t), states, training);
+    if (!masked) {
+      states = std::move(co.states);
+      y_prev = co.output;
+    } else {
+      // The mask column of this step; each step gets its own tensor, as `where` may keep it.
+      std::size_t on = 0;
+      auto m = Tensor<T>::empty(Shape{batch, 1});
+      for (std::size_t b = 0; b < batch; ++b) {
+        const bool keep = mask.data()[b * steps + t] != T(0);
+        m.data()[b] = keep ? T(1) : T(0);
+        on += keep;
+      }
+      if (on == batch) {
+        states = std::move(co.states);
+        y_prev = co.output;
+      } else {
+        const Tensor<T> fill =
+            opt_.zero_output_for_mask ? Tensor<T>::zeros(Shape{batch, cell_->output_size()}) : y_prev;
+        if (on == 0) {
+          y_prev = fill;
+        } else {
+          for (std::size_t k = 0; k < states.size(); ++k) states[k] = where(m, co.states[k], states[k]);
+          y_prev = where(m, co.output, fill);
+        }
+      }
+    }
+    if (opt_.return_sequences) ys.push_back(y_prev);
+  }
+  RNNResult<T> out;
+  out.output = opt_.return_sequences ? stack(ys, 1) : y_prev;
+  out.states = std::move(states);
+  return out;
+}
+
+// The one place where the fused GRU sequence op replaces the step loop (docs/keras_compat.md,
+// "RNN: fused path"): a single GRUCell whose activations the op implements, and no dropout in this
+// call (the cell draws its masks inside its own step, so a training call with dropout uses the
+// loop). Masks, go_backwards, zero_output_for_mask, both reset_after variants and no-bias cells
+// all run fused.
+template <class T>
+bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states, const Tensor<T>& mask,
+                       bool training, RNNResult<T>& out) {
+  auto* gru = dynamic_cast<GRUCell<T>*>(cell_.get());
+  if (!gru) return false;
+  const auto& o = gru->options();
+  const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
+  if (!gru_sequence_supports(act, rec)) return false;
+  if (dropout_active(gru->dropout(), training) || dropout_active(gru->recurrent_dropout(), training))
+    return false;
+  GruSequenceOptions<T> fo;
+  fo.reset_after = gru->reset_after();
+  fo.activation = gru_activation_from_name(act);
+  fo.recurrent_activation = gru_activation_from_name(rec);
+  fo.go_backwards = opt_.go_backwards;
+  fo.mask = mask;
+  fo.zero_output_for_mask = opt_.zero_output_for_mask;
+  const Tensor<T> bias = gru->use_bias() ? gru->bias().value() : Tensor<T>();
+  auto r = gru_sequence(x, states[0], gru->kernel().value(), gru->recurrent_kernel().value(), bias, fo);
+  // The last emitted output is not always the final state: a masked last step emits zeros under
+  // zero_output_for_mask, and a fully masked sample emits zeros while keeping its initial state.
+  out.output = opt_.return_sequences ? r.outputs : take(r.outputs, 1, x.dim(1) - 1);
+  out.states = {r.state};
+  return true;
+}
+
+template <class T>
+Tensor<T> RNN<T>::call(const Tensor<T>& x, const CallContext<T>& ctx) {
+  return call_full(x, {}, ctx.mask, ctx.training).output;
+}
+
+template <class T>
+Tensor<T> RNN<T>::compute_mask(const Tensor<T>&, const Tensor<T>& mask) const {
+  return opt_.return_sequences ? mask : Tensor<T>();
+}
+
+template <class T>
+void RNN<T>::reset_states() {
+  for (auto& s : stored_states_) s = Tensor<T>::zeros(s.shape());
+}
+
+template <class T>
+void RNN<T>::reset_states(const std::vector<Tensor<T>>& values) {
+  if (!opt_.stateful)
+    throw ValueError("RNN '" + this->name() + "': reset_states(states) expected a stateful layer, "
+                     "received one with stateful=false");
+  if (values.empty() || !values[0].defined() || values[0].rank() != 2)
+    throw ValueError("RNN '" + this->name() + "': reset_states expected one (batch, state size) tensor per "
+                     "state, received " + (values.empty() ? std::string("none") : shape_or_undefined(values[0])));
+  const auto checked = initial_states(values[0].dim(0), values);
+  stored_states_.clear();
+  for (const auto& s : checked) stored_states_.push_back(s.clone());
+}
+
+template <class T>
+std::shared_ptr<RNN<T>> RNN<T>::fresh_copy(const RNNOptions& options, std::string name) const {
+  return std::make_shared<RNN<T>>(clone_cell(*cell_), options, std::move(name));
+}
+
+template <class T>
+Config RNN<T>::get_config() const {
+  Config c = Layer<T>::get_config();
+  c["return_sequences"] = fmt(opt_.return_sequences);
+  c["return_state"] = fmt(opt_.return_state);
+  c["go_backwards"] = fmt(opt_.go_backwards);
+  c["stateful"] = fmt(opt_.stateful);
+  c["unroll"] = fmt(opt_.unroll);
+  c["time_major"] = fmt(opt_.time_major);
+  c["zero_output_for_mask"] = fmt(opt_.zero_output_for_mask);
+  c["cell"] = cell_->name();
+  return c;
+}
+
+template class RNN<float>;
+template class RNN<double>;
+
+}  // namespace loom

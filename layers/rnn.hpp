@@ -1,0 +1,106 @@
+#pragma once
+// RNN: Keras's recurrent layer. It turns a cell (or a list of cells, stacked) into a layer over
+// sequences (batch, timesteps, features): initial states, masking, go_backwards, stateful layers
+// and per-call dropout masks follow spec keras_gru.md §5. The loop over time is always an explicit
+// C++ loop; `unroll` is accepted for Keras compatibility and changes nothing. A single GRUCell runs
+// as one fused sequence op when it can (see docs/keras_compat.md, "RNN: fused path").
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/rnn_cell.hpp"
+
+namespace loom {
+
+// Defaults are Keras's. time_major is tf.keras 2.x's option (Keras 3 removed it): inputs and
+// sequence outputs are (timesteps, batch, features).
+struct RNNOptions {
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  bool stateful = false;
+  bool unroll = false;  // accepted; the loop is the same either way
+  bool time_major = false;
+  bool zero_output_for_mask = false;
+  // loom only: false forces the step loop even where the fused GRU sequence op applies (the loop
+  // is the oracle the fused op is tested against).
+  bool use_fused = true;
+};
+
+template <class T>
+struct RNNResult {
+  // The last output (batch, units), or the sequence (batch, timesteps, units) with
+  // return_sequences ((timesteps, batch, units) when time_major), in processing order.
+  Tensor<T> output;
+  // The final states in Keras's flattened order (stacked cells: cell 0's states first). Always
+  // filled; return_state only records that a caller asked for them (Keras returns them then).
+  std::vector<Tensor<T>> states;
+};
+
+template <class T = float>
+class RNN : public Layer<T> {
+ public:
+  using CellPtr = std::shared_ptr<RNNCell<T>>;
+  // A null cell or an empty list -> ValueError. A list of cells is wrapped in StackedRNNCells.
+  explicit RNN(CellPtr cell, RNNOptions options = {}, std::string name = "");
+  explicit RNN(std::vector<CellPtr> cells, RNNOptions options = {}, std::string name = "");
+
+  // The whole call: x (batch, timesteps, features); initial_state: {} (zeros, or the stored
+  // states of a stateful layer) or one tensor (batch, state_size[i]) per state; mask: undefined
+  // or (batch, timesteps), nonzero = use the step. Bad shapes or counts throw ShapeError /
+  // ValueError naming the argument.
+  RNNResult<T> call_full(const Tensor<T>& x, const std::vector<Tensor<T>>& initial_state = {},
+                         const Tensor<T>& mask = {}, bool training = false);
+  // Layer call: the output of call_full, with the mask from ctx (an upstream Masking or
+  // Embedding(mask_zero)).
+  Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
+  // The input mask when return_sequences, else undefined (Keras).
+  Tensor<T> compute_mask(const Tensor<T>& x, const Tensor<T>& mask) const override;
+  // input_shape is the layer input's shape; the cell is built with one step's (batch, features).
+  void build(const Shape& input_shape) override;
+
+  // Stateful layers: zeros (for the stored batch size; before the first call this only clears),
+  // or the given values, one (batch, state_size[i]) tensor per state. Without stateful,
+  // reset_states() does nothing and reset_states(values) throws ValueError.
+  void reset_states();
+  void reset_states(const std::vector<Tensor<T>>& states);
+  // The stored states of a stateful layer ({} before its first call or after a reset without a
+  // known batch size).
+  const std::vector<Tensor<T>>& states() const { return stored_states_; }
+
+  const RNNOptions& options() const { return opt_; }
+  const CellPtr& cell() const { return cell_; }
+  // Bidirectional forces zero_output_for_mask = return_sequences on both of its layers.
+  void set_zero_output_for_mask(bool on) { opt_.zero_output_for_mask = on; }
+  // True when the last call ran the fused GRU sequence op instead of the step loop.
+  bool last_call_fused() const { return last_fused_; }
+
+  // A new, unbuilt RNN with a fresh copy of the cell (same configuration, newly initialised
+  // weights) and the given options; Bidirectional makes its backward layer with it. Cells loom
+  // knows (SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells of those) are copied; any other cell
+  // -> NotImplementedError (pass Bidirectional a backward_layer then).
+  std::shared_ptr<RNN<T>> fresh_copy(const RNNOptions& options, std::string name) const;
+
+  Config get_config() const override;
+
+ protected:
+  // Rank other than 3 -> ShapeError naming the layer, the expected and the received rank.
+  void check_input(const Tensor<T>& x) const override;
+
+ private:
+  RNNResult<T> run_loop(const Tensor<T>& x, std::vector<Tensor<T>> states, const Tensor<T>& mask,
+                        bool training);
+  bool try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states, const Tensor<T>& mask,
+                 bool training, RNNResult<T>& out);
+  std::vector<Tensor<T>> initial_states(std::size_t batch, const std::vector<Tensor<T>>& given) const;
+
+  CellPtr cell_;
+  RNNOptions opt_;
+  std::vector<Tensor<T>> stored_states_;
+  bool last_fused_ = false;
+};
+
+extern template class RNN<float>;
+extern template class RNN<double>;
+
+}  // namespace loom
