@@ -11,6 +11,7 @@
 #include "layers/regularizers.hpp"
 #include "layers/rnn_cell.hpp"
 #include "layers/simple_rnn_cell.hpp"
+#include "layers/gru_cell.hpp"
 #include "layers/lstm_cell.hpp"
 #include "layers/stacked_rnn_cells.hpp"
 #include "layers/rnn.hpp"

@@ -1,0 +1,127 @@
+#pragma once
+// GRUCell: one step of a Gated Recurrent Unit, argument for argument tf.keras.layers.GRUCell
+// (tf.keras 2.x defaults: reset_after=true, sigmoid gates, implementation 2), with the recurrent
+// dropout scheme of Keras >= 3.8 (the final blend uses the undropped state). Contract:
+// /work/shared/spec/keras_gru.md §1-2. Built from primitive differentiable ops, so it is also the
+// oracle that a fused GRU op is tested against.
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/random.hpp"
+#include "layers/activations.hpp"
+#include "layers/constraints.hpp"
+#include "layers/initializers.hpp"
+#include "layers/regularizers.hpp"
+#include "layers/rnn_cell.hpp"
+#include "layers/rnn_dropout.hpp"
+
+namespace loom {
+
+// Keras's GRUCell keyword arguments, in tf.keras 2.x's order, with its defaults:
+// GRUCell<float>(32, {.dropout = 0.2, .reset_after = false}).
+struct GRUCellOptions {
+  ActivationArg activation = "tanh";
+  ActivationArg recurrent_activation = "sigmoid";
+  bool use_bias = true;
+  InitializerArg kernel_initializer = "glorot_uniform";
+  InitializerArg recurrent_initializer = "orthogonal";
+  InitializerArg bias_initializer = "zeros";
+  RegularizerArg kernel_regularizer = nullptr;
+  RegularizerArg recurrent_regularizer = nullptr;
+  RegularizerArg bias_regularizer = nullptr;
+  ConstraintArg kernel_constraint = nullptr;
+  ConstraintArg recurrent_constraint = nullptr;
+  ConstraintArg bias_constraint = nullptr;
+  // Clipped to [0, 1] as Keras does; a rate of exactly 0 or 1 applies no dropout.
+  double dropout = 0.0;
+  double recurrent_dropout = 0.0;
+  // 1: per-gate matmuls and three masks per side; 2: fused matmuls and one input mask. 0 is
+  // accepted as Keras's legacy value and behaves as 2. Recurrent dropout forces 1.
+  int implementation = 2;
+  bool reset_after = true;
+  // Seeds the cell's own dropout generator; without one, the generator is seeded from
+  // default_generator() at construction (so loom::set_seed makes runs reproducible).
+  std::optional<std::uint64_t> seed;
+};
+
+template <class T = float>
+class GRUCell : public RNNCell<T> {
+ public:
+  // Any integer type, so that GRUCell(-1) is a ValueError rather than a huge std::size_t.
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  explicit GRUCell(I units, GRUCellOptions options = {}, std::string name = "")
+      : GRUCell(checked_units(units), std::move(options), std::move(name), Tag{}) {}
+
+  std::size_t units() const { return units_; }
+  const GRUCellOptions& options() const { return opts_; }
+  // The effective values: rates after clipping, implementation after the recurrent-dropout rule.
+  double dropout() const { return opts_.dropout; }
+  double recurrent_dropout() const { return opts_.recurrent_dropout; }
+  int implementation() const { return opts_.implementation; }
+  bool reset_after() const { return opts_.reset_after; }
+  bool use_bias() const { return opts_.use_bias; }
+
+  // Valid after build (the first call or an explicit build()).
+  const Variable<T>& kernel() const;
+  const Variable<T>& recurrent_kernel() const;
+  const Variable<T>& bias() const;  // undefined handle when use_bias is false
+
+  std::vector<std::size_t> state_size() const override { return {units_}; }
+  std::size_t output_size() const override { return units_; }
+  std::vector<Tensor<T>> get_initial_state(std::size_t batch) const override;
+
+  // input_shape is one step's (batch, features).
+  void build(const Shape& input_shape) override;
+  using RNNCell<T>::call;
+  // One step: x (batch, features), states {h (batch, units)} -> {h', {h'}}. Dropout masks are
+  // drawn at the first training step after reset_dropout_masks() and reused until the next reset.
+  CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states,
+                     bool training) override;
+  void reset_dropout_masks() override;
+
+  // The masks in use ({} before the first training step of a sequence): three entries for
+  // implementation 1, one for implementation 2 (input side only).
+  const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_; }
+  const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_; }
+
+  Config get_config() const override;
+
+ protected:
+  void check_input(const Tensor<T>& x) const override;
+
+ private:
+  struct Tag {};
+  GRUCell(std::size_t units, GRUCellOptions options, std::string name, Tag);
+
+  template <class I>
+  static std::size_t checked_units(I units) {
+    if constexpr (std::is_signed_v<I>) {
+      if (units <= 0) throw_bad_units(std::to_string(units));
+    } else {
+      if (units == 0) throw_bad_units(std::to_string(units));
+    }
+    return static_cast<std::size_t>(units);
+  }
+  [[noreturn]] static void throw_bad_units(const std::string& received);
+
+  void check_state(const Tensor<T>& x, const std::vector<Tensor<T>>& states) const;
+
+  std::size_t units_;
+  GRUCellOptions opts_;
+  Generator generator_;
+  Variable<T> kernel_, recurrent_kernel_, bias_;
+  DropoutMaskCache<T> input_cache_, recurrent_cache_;
+  // Handles to the cached masks of the current sequence, for dropout_masks().
+  std::vector<Tensor<T>> input_masks_, recurrent_masks_;
+};
+
+extern template class GRUCell<float>;
+extern template class GRUCell<double>;
+
+}  // namespace loom
