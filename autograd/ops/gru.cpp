@@ -1,0 +1,175 @@
+// gru_sequence: argument checks and the tape record around the kernels of gru_kernels.cpp.
+#include "autograd/ops/gru.hpp"
+
+#include <memory>
+#include <string>
+
+#include "autograd/ops/gru_kernels.hpp"
+#include "autograd/tape.hpp"
+#include "core/errors.hpp"
+
+namespace loom {
+
+GruActivation gru_activation_from_name(std::string_view name) {
+  if (name == "linear" || name.empty() || name == "None") return GruActivation::linear;
+  if (name == "tanh") return GruActivation::tanh;
+  if (name == "sigmoid") return GruActivation::sigmoid;
+  if (name == "hard_sigmoid") return GruActivation::hard_sigmoid;
+  if (name == "relu") return GruActivation::relu;
+  throw ValueError("gru_sequence: activation expected one of linear, tanh, sigmoid, hard_sigmoid, "
+                   "relu, received '" + std::string(name) + "'");
+}
+
+bool gru_sequence_supports(std::string_view activation, std::string_view recurrent_activation) {
+  try {
+    gru_activation_from_name(activation);
+    gru_activation_from_name(recurrent_activation);
+    return true;
+  } catch (const ValueError&) {
+    return false;
+  }
+}
+
+namespace {
+
+std::string shape_str(const Shape& s) { return s.str(); }
+
+template <class T>
+void expect_shape(const Tensor<T>& t, const Shape& want, const char* what) {
+  if (!t.defined())
+    throw ValueError(std::string("gru_sequence: ") + what + " expected a defined tensor of shape " +
+                     shape_str(want) + ", received an undefined one");
+  if (t.shape() != want)
+    throw ShapeError(std::string("gru_sequence: ") + what + " expected shape " + shape_str(want) +
+                     ", received " + shape_str(t.shape()));
+}
+
+template <class T>
+void check_masks(const std::vector<Tensor<T>>& masks, const Shape& want, const char* what) {
+  if (masks.size() != 0 && masks.size() != 1 && masks.size() != 3)
+    throw ValueError(std::string("gru_sequence: ") + what +
+                     " expected 0, 1 or 3 masks (none, one for all gates, or z, r, h), received " +
+                     std::to_string(masks.size()));
+  for (const auto& m : masks) expect_shape(m, want, what);
+}
+
+}  // namespace
+
+template <class T>
+GruSequenceResult<T> gru_sequence(const Tensor<T>& x, const Tensor<T>& h0, const Tensor<T>& kernel,
+                                  const Tensor<T>& recurrent_kernel, const Tensor<T>& bias,
+                                  const GruSequenceOptions<T>& opt) {
+  if (!x.defined() || x.rank() != 3)
+    throw ShapeError("gru_sequence: x expected shape (batch, timesteps, features), received " +
+                     (x.defined() ? x.shape().str() : std::string("undefined")));
+  const std::size_t B = x.dim(0), Tn = x.dim(1), I = x.dim(2);
+  if (Tn == 0)
+    throw ValueError("gru_sequence: x expected at least 1 timestep, received shape " +
+                     x.shape().str());
+  if (!recurrent_kernel.defined() || recurrent_kernel.rank() != 2 ||
+      recurrent_kernel.dim(1) != 3 * recurrent_kernel.dim(0))
+    throw ShapeError("gru_sequence: recurrent_kernel expected shape (units, 3*units), received " +
+                     (recurrent_kernel.defined() ? recurrent_kernel.shape().str()
+                                                 : std::string("undefined")));
+  const std::size_t U = recurrent_kernel.dim(0);
+  expect_shape(kernel, Shape{I, 3 * U}, "kernel");
+  expect_shape(h0, Shape{B, U}, "h0 (initial state)");
+  if (bias.defined())
+    expect_shape(bias, opt.reset_after ? Shape{2, 3 * U} : Shape{3 * U},
+                 opt.reset_after ? "bias (reset_after=true)" : "bias (reset_after=false)");
+  if (opt.mask.defined()) expect_shape(opt.mask, Shape{B, Tn}, "mask");
+  check_masks(opt.input_dropout, Shape{B, I}, "input_dropout");
+  check_masks(opt.recurrent_dropout, Shape{B, U}, "recurrent_dropout");
+
+  const bool rec = autograd::should_record<T>({&x, &h0, &kernel, &recurrent_kernel, &bias});
+  auto st = std::make_shared<gru_detail::GruState<T>>();
+  st->B = B;
+  st->Tn = Tn;
+  st->I = I;
+  st->U = U;
+  st->reset_after = opt.reset_after;
+  st->go_backwards = opt.go_backwards;
+  st->zero_output_for_mask = opt.zero_output_for_mask;
+  st->act = opt.activation;
+  st->ract = opt.recurrent_activation;
+  st->keep = rec;
+  st->kernel = kernel;
+  st->rkernel = recurrent_kernel;
+  st->in_masks = opt.input_dropout;
+  st->rec_masks = opt.recurrent_dropout;
+  if (opt.mask.defined()) {
+    st->mask_t = opt.mask;
+    st->mask = opt.mask.data();
+  }
+  st->bias.assign(6 * U, T(0));
+  if (bias.defined()) std::copy(bias.data(), bias.data() + bias.size(), st->bias.begin());
+  if (opt.input_dropout.empty()) {
+    st->xin.push_back(x);
+  } else {
+    for (const auto& m : opt.input_dropout) {
+      auto xd = Tensor<T>::empty(x.shape());
+      const T* xs = x.data();
+      const T* ms = m.data();
+      T* o = xd.data();
+      for (std::size_t b = 0; b < B; ++b)
+        for (std::size_t t = 0; t < Tn; ++t)
+          for (std::size_t i = 0; i < I; ++i)
+            o[(b * Tn + t) * I + i] = xs[(b * Tn + t) * I + i] * ms[b * I + i];
+      st->xin.push_back(std::move(xd));
+    }
+  }
+
+  GruSequenceResult<T> res;
+  res.outputs = Tensor<T>::empty({B, Tn, U});
+  res.state = Tensor<T>::empty({B, U});
+  gru_detail::forward(*st, h0.data(), res.outputs.data(), res.state.data());
+
+  if (rec) {
+    std::vector<Tensor<T>> ins = {x, h0, kernel, recurrent_kernel};
+    if (bias.defined()) ins.push_back(bias);
+    std::vector<Tensor<T>> outs = {res.outputs, res.state};
+    const bool has_bias = bias.defined();
+    const Shape bias_shape = has_bias ? bias.shape() : Shape{};
+    autograd::record<T>(
+        "gru_sequence", std::span<const Tensor<T>>(ins), std::span<const Tensor<T>>(outs),
+        [st, has_bias, bias_shape](BackwardCtx<T>& c) {
+          const auto& s = *st;
+          gru_detail::GruNeeds n{c.need(0), c.need(1), c.need(2), c.need(3),
+                                 has_bias && c.need(4)};
+          Tensor<T> dx, dh0, dk, dr, db6;
+          if (n.x) dx = Tensor<T>::empty({s.B, s.Tn, s.I});
+          if (n.h0) dh0 = Tensor<T>::empty({s.B, s.U});
+          if (n.kernel) dk = Tensor<T>::empty({s.I, 3 * s.U});
+          if (n.rkernel) dr = Tensor<T>::empty({s.U, 3 * s.U});
+          if (n.bias) db6 = Tensor<T>::empty({2, 3 * s.U});
+          gru_detail::backward(s, c.g(0).data(), c.g(1).data(), n, n.x ? dx.data() : nullptr,
+                               n.h0 ? dh0.data() : nullptr, n.kernel ? dk.data() : nullptr,
+                               n.rkernel ? dr.data() : nullptr, n.bias ? db6.data() : nullptr);
+          c.grad_in[0] = dx;
+          c.grad_in[1] = dh0;
+          c.grad_in[2] = dk;
+          c.grad_in[3] = dr;
+          if (n.bias) {
+            if (s.reset_after) {
+              c.grad_in[4] = db6;
+            } else {
+              auto db = Tensor<T>::empty(bias_shape);
+              std::copy(db6.data(), db6.data() + 3 * s.U, db.data());
+              c.grad_in[4] = db;
+            }
+          }
+        });
+  }
+  return res;
+}
+
+template GruSequenceResult<float> gru_sequence(const Tensor<float>&, const Tensor<float>&,
+                                               const Tensor<float>&, const Tensor<float>&,
+                                               const Tensor<float>&,
+                                               const GruSequenceOptions<float>&);
+template GruSequenceResult<double> gru_sequence(const Tensor<double>&, const Tensor<double>&,
+                                                const Tensor<double>&, const Tensor<double>&,
+                                                const Tensor<double>&,
+                                                const GruSequenceOptions<double>&);
+
+}  // namespace loom

@@ -1,0 +1,434 @@
+// The fused GRU sequence kernels. Layout decisions, all for speed (DESIGN.md §3):
+// - the input projection of every timestep is one GEMM into xp (B*T, 3U), batch-major like x, so
+//   that dx and dkernel are again one GEMM each over all timesteps;
+// - per-step values are kept time-major and gate-major ((T, 3, B, U)), so that the activations run
+//   over long contiguous arrays even when U is tiny, and so that drecurrent_kernel is one GEMM over
+//   the stacked states at the end (it measured as fast as accumulating with beta = 1 per step);
+// - the backward elementwise loops are instantiated per activation pair, so that each derivative
+//   is inlined and the loops vectorise.
+#include "autograd/ops/gru_kernels.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+#include "autograd/ops/fast_math.hpp"
+#include "core/blas.hpp"
+
+namespace loom::gru_detail {
+namespace {
+
+using A_ = GruActivation;
+template <A_ a>
+using Act = std::integral_constant<A_, a>;
+
+template <class F>
+void with_act(A_ a, F&& f) {
+  switch (a) {
+    case A_::linear: f(Act<A_::linear>{}); break;
+    case A_::tanh: f(Act<A_::tanh>{}); break;
+    case A_::sigmoid: f(Act<A_::sigmoid>{}); break;
+    case A_::hard_sigmoid: f(Act<A_::hard_sigmoid>{}); break;
+    case A_::relu: f(Act<A_::relu>{}); break;
+  }
+}
+template <class F>
+void with_acts(A_ a, A_ ra, F&& f) {
+  with_act(a, [&](auto A) { with_act(ra, [&](auto RA) { f(A, RA); }); });
+}
+
+template <class T>
+void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
+          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
+  blas::gemm<T>(ta, tb, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc);
+}
+
+template <class T>
+const T* mask_of(const std::vector<Tensor<T>>& masks, std::size_t g) {
+  if (masks.empty()) return nullptr;
+  return masks[masks.size() == 1 ? 0 : g].data();
+}
+
+template <class T>
+void multiply(T* __restrict out, const T* __restrict a, const T* __restrict b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
+}
+
+// Whether step t of sample b is used (no mask: always).
+template <class T>
+inline bool used(const T* mask, std::size_t b, std::size_t Tn, std::size_t t) {
+  return mask == nullptr || mask[b * Tn + t] != T(0);
+}
+
+// One processing step's backward for reset_after = true. dy is the gradient reaching the output
+// (from gY and, under a carrying mask, from the next output); dhn the gradient of the new state.
+template <A_ A, A_ RA, class T>
+void cell_grad_reset_after(const GruState<T>& st, std::size_t s, std::size_t t, const T* gY,
+                           T* __restrict dYc, const T* __restrict dH, T* __restrict dHn,
+                           T* __restrict dXPs, T* __restrict dHPs) {
+  const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
+  const T* G = st.gates.data() + s * 3 * BU;
+  const T* hpv = st.aux.data() + s * BU;
+  const T* Hp = st.states.data() + s * BU;
+  const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
+  for (std::size_t b = 0; b < B; ++b) {
+    const T* __restrict gy = gY + (b * Tn + s) * U;
+    T* __restrict dc = dYc + b * U;
+    const T* __restrict dh = dH + b * U;
+    T* __restrict dhn = dHn + b * U;
+    T* __restrict dxp = dXPs + b * Tn * U3;
+    T* __restrict dhp = dHPs + b * U3;
+    if (!used(st.mask, b, Tn, t)) {
+      for (std::size_t u = 0; u < U; ++u) {
+        dc[u] = carry ? gy[u] + dc[u] : T(0);
+        dhn[u] = dh[u];
+      }
+      std::fill(dxp, dxp + U3, T(0));
+      std::fill(dhp, dhp + U3, T(0));
+      continue;
+    }
+    const T* __restrict z = G + b * U;
+    const T* __restrict r = G + BU + b * U;
+    const T* __restrict hh = G + 2 * BU + b * U;
+    const T* __restrict hp = hpv + b * U;
+    const T* __restrict h = Hp + b * U;
+    for (std::size_t u = 0; u < U; ++u) {
+      const T g = gy[u] + dc[u] + dh[u];
+      dc[u] = T(0);
+      const T dz = g * (h[u] - hh[u]);
+      const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
+      const T daz = dz * fast::derivative_from_output<RA>(z[u]);
+      const T dar = dah * hp[u] * fast::derivative_from_output<RA>(r[u]);
+      dxp[u] = daz;
+      dxp[U + u] = dar;
+      dxp[2 * U + u] = dah;
+      dhp[u] = daz;
+      dhp[U + u] = dar;
+      dhp[2 * U + u] = dah * r[u];
+      dhn[u] = g * z[u];
+    }
+  }
+}
+
+// reset_after = false, first half: everything but the reset gate, whose gradient needs
+// dq = dah . R_h^T (a GEMM) first.
+template <A_ A, A_ RA, class T>
+void cell_grad_before_a(const GruState<T>& st, std::size_t s, std::size_t t, const T* gY,
+                        T* __restrict dYc, const T* __restrict dH, T* __restrict dHn,
+                        T* __restrict dXPs, T* __restrict dHPs) {
+  const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
+  const T* G = st.gates.data() + s * 3 * BU;
+  const T* Hp = st.states.data() + s * BU;
+  const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
+  for (std::size_t b = 0; b < B; ++b) {
+    const T* __restrict gy = gY + (b * Tn + s) * U;
+    T* __restrict dc = dYc + b * U;
+    const T* __restrict dh = dH + b * U;
+    T* __restrict dhn = dHn + b * U;
+    T* __restrict dxp = dXPs + b * Tn * U3;
+    T* __restrict dhp = dHPs + b * U3;
+    if (!used(st.mask, b, Tn, t)) {
+      for (std::size_t u = 0; u < U; ++u) {
+        dc[u] = carry ? gy[u] + dc[u] : T(0);
+        dhn[u] = dh[u];
+      }
+      std::fill(dxp, dxp + U3, T(0));
+      std::fill(dhp, dhp + U3, T(0));
+      continue;
+    }
+    const T* __restrict z = G + b * U;
+    const T* __restrict hh = G + 2 * BU + b * U;
+    const T* __restrict h = Hp + b * U;
+    for (std::size_t u = 0; u < U; ++u) {
+      const T g = gy[u] + dc[u] + dh[u];
+      dc[u] = T(0);
+      const T daz = g * (h[u] - hh[u]) * fast::derivative_from_output<RA>(z[u]);
+      const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
+      dxp[u] = daz;
+      dxp[2 * U + u] = dah;
+      dhp[u] = daz;
+      dhp[2 * U + u] = dah;
+      dhn[u] = g * z[u];
+    }
+  }
+}
+
+// reset_after = false, second half: the reset gate, and dq's share of dh. nh is the recurrent
+// dropout mask of the candidate (ones without dropout).
+template <A_ RA, class T>
+void cell_grad_before_b(const GruState<T>& st, std::size_t s, std::size_t t,
+                        const T* __restrict DQ, const T* __restrict nh, T* __restrict dHn,
+                        T* __restrict dXPs, T* __restrict dHPs) {
+  const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
+  const T* G = st.gates.data() + s * 3 * BU;
+  const T* Hp = st.states.data() + s * BU;
+  for (std::size_t b = 0; b < B; ++b) {
+    if (!used(st.mask, b, Tn, t)) continue;  // rows zeroed by the first half
+    const T* __restrict r = G + BU + b * U;
+    const T* __restrict h = Hp + b * U;
+    const T* __restrict dq = DQ + b * U;
+    const T* __restrict n = nh + b * U;
+    T* __restrict dhn = dHn + b * U;
+    T* __restrict dxp = dXPs + b * Tn * U3;
+    T* __restrict dhp = dHPs + b * U3;
+    for (std::size_t u = 0; u < U; ++u) {
+      const T dqn = dq[u] * n[u];
+      const T dar = dqn * h[u] * fast::derivative_from_output<RA>(r[u]);
+      dxp[U + u] = dar;
+      dhp[U + u] = dar;
+      dhn[u] += dqn * r[u];
+    }
+  }
+}
+
+template <class T>
+void column_sums(const T* a, std::size_t rows, std::size_t cols, T* out) {
+  std::fill(out, out + cols, T(0));
+  for (std::size_t i = 0; i < rows; ++i) {
+    const T* __restrict row = a + i * cols;
+    for (std::size_t j = 0; j < cols; ++j) out[j] += row[j];
+  }
+}
+
+}  // namespace
+
+template <class T>
+void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
+  const std::size_t B = st.B, Tn = st.Tn, I = st.I, U = st.U, U3 = 3 * U, BU = B * U;
+  const T* K = st.kernel.data();
+  const T* R = st.rkernel.data();
+
+  // The input projection of all timesteps at once.
+  auto xp_t = Tensor<T>::empty({B * Tn, U3});
+  T* XP = xp_t.data();
+  if (st.xin.size() == 1) {
+    gemm<T>(false, false, B * Tn, U3, I, st.xin[0].data(), I, K, U3, T(0), XP, U3);
+  } else {
+    for (std::size_t g = 0; g < 3; ++g)
+      gemm<T>(false, false, B * Tn, U, I, st.xin[g].data(), I, K + g * U, U3, T(0), XP + g * U, U3);
+  }
+
+  st.states = Tensor<T>::empty({st.keep ? Tn + 1 : 2, B, U});
+  st.gates = Tensor<T>::empty({st.keep ? Tn : 1, 3, B, U});
+  st.aux = Tensor<T>::empty({st.keep ? Tn : 1, B, U});
+  std::copy(h0, h0 + BU, st.states.data());
+  auto hp_t = Tensor<T>::empty({B, U3});
+  T* HP = hp_t.data();
+  Tensor<T> tmp_t;
+  if (!st.rec_masks.empty()) tmp_t = Tensor<T>::empty({B, U});
+  T* tmp = tmp_t.defined() ? tmp_t.data() : nullptr;
+
+  const T* bx = st.bias.data();
+  const T* bh = bx + U3;
+  std::vector<T> bzr(2 * U);
+  for (std::size_t u = 0; u < 2 * U; ++u) bzr[u] = bx[u] + bh[u];
+  const std::size_t ldx = Tn * U3;
+  const std::size_t gate_cols = st.reset_after ? U3 : 2 * U;
+
+  T* Hn = nullptr;
+  for (std::size_t s = 0; s < Tn; ++s) {
+    const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
+    const T* Hp = st.states.data() + (st.keep ? s : s % 2) * BU;
+    Hn = st.states.data() + (st.keep ? s + 1 : (s + 1) % 2) * BU;
+    T* Z = st.gates.data() + (st.keep ? s : 0) * 3 * BU;
+    T* Rg = Z + BU;
+    T* HH = Z + 2 * BU;
+    T* AX = st.aux.data() + (st.keep ? s : 0) * BU;
+    const T* XPs = XP + t * U3;
+
+    if (st.rec_masks.empty()) {
+      gemm<T>(false, false, B, gate_cols, U, Hp, U, R, U3, T(0), HP, U3);
+    } else {
+      for (std::size_t g = 0; g < gate_cols / U; ++g) {
+        multiply(tmp, Hp, mask_of(st.rec_masks, g), BU);
+        gemm<T>(false, false, B, U, U, tmp, U, R + g * U, U3, T(0), HP + g * U, U3);
+      }
+    }
+    for (std::size_t b = 0; b < B; ++b) {
+      const T* __restrict xr = XPs + b * ldx;
+      const T* __restrict hr = HP + b * U3;
+      T* __restrict zr = Z + b * U;
+      T* __restrict rr = Rg + b * U;
+      const T* __restrict bb = bzr.data();
+      for (std::size_t u = 0; u < U; ++u) {
+        zr[u] = xr[u] + hr[u] + bb[u];
+        rr[u] = xr[U + u] + hr[U + u] + bb[U + u];
+      }
+    }
+    fast::activate(st.ract, Z, 2 * BU);
+    if (st.reset_after) {
+      for (std::size_t b = 0; b < B; ++b) {
+        const T* __restrict xr = XPs + b * ldx + 2 * U;
+        const T* __restrict hr = HP + b * U3 + 2 * U;
+        const T* __restrict rr = Rg + b * U;
+        T* __restrict ax = AX + b * U;
+        T* __restrict hh = HH + b * U;
+        const T* __restrict bxh = bx + 2 * U;
+        const T* __restrict bhh = bh + 2 * U;
+        for (std::size_t u = 0; u < U; ++u) {
+          const T hp = hr[u] + bhh[u];
+          ax[u] = hp;
+          hh[u] = xr[u] + bxh[u] + rr[u] * hp;
+        }
+      }
+    } else {
+      const T* nh = mask_of(st.rec_masks, 2);
+      if (nh) {
+        for (std::size_t i = 0; i < BU; ++i) AX[i] = Rg[i] * Hp[i] * nh[i];
+      } else {
+        multiply(AX, Rg, Hp, BU);
+      }
+      gemm<T>(false, false, B, U, U, AX, U, R + 2 * U, U3, T(0), HP + 2 * U, U3);
+      for (std::size_t b = 0; b < B; ++b) {
+        const T* __restrict xr = XPs + b * ldx + 2 * U;
+        const T* __restrict hr = HP + b * U3 + 2 * U;
+        T* __restrict hh = HH + b * U;
+        const T* __restrict bxh = bx + 2 * U;
+        for (std::size_t u = 0; u < U; ++u) hh[u] = xr[u] + bxh[u] + hr[u];
+      }
+    }
+    fast::activate(st.act, HH, BU);
+    for (std::size_t b = 0; b < B; ++b) {
+      const T* __restrict z = Z + b * U;
+      const T* __restrict hh = HH + b * U;
+      const T* __restrict h = Hp + b * U;
+      T* __restrict hn = Hn + b * U;
+      T* __restrict y = Y + (b * Tn + s) * U;
+      if (used(st.mask, b, Tn, t)) {
+        for (std::size_t u = 0; u < U; ++u) {
+          const T v = z[u] * h[u] + (T(1) - z[u]) * hh[u];
+          hn[u] = v;
+          y[u] = v;
+        }
+      } else {
+        std::copy(h, h + U, hn);
+        if (st.zero_output_for_mask || s == 0)
+          std::fill(y, y + U, T(0));
+        else
+          std::copy(y - U, y, y);
+      }
+    }
+  }
+  std::copy(Hn, Hn + BU, hfinal);
+}
+
+template <class T>
+void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& needs, T* dx,
+              T* dh0, T* dK, T* dR, T* db) {
+  const std::size_t B = st.B, Tn = st.Tn, I = st.I, U = st.U, U3 = 3 * U, BU = B * U;
+  const T* K = st.kernel.data();
+  const T* R = st.rkernel.data();
+
+  auto dxp_t = Tensor<T>::empty({B * Tn, U3});  // batch-major, like xp
+  auto dhp_t = Tensor<T>::empty({Tn * B, U3});  // time-major, like the stacked states
+  T* dXP = dxp_t.data();
+  T* dHP = dhp_t.data();
+  auto work = Tensor<T>::zeros({5, B, U});
+  T* dH = work.data();
+  T* dHn = dH + BU;
+  T* dYc = dH + 2 * BU;
+  T* DQ = dH + 3 * BU;
+  T* tmp = dH + 4 * BU;
+  std::copy(gH, gH + BU, dH);
+  std::vector<T> ones;
+  const T* nh = mask_of(st.rec_masks, 2);
+  if (!st.reset_after && nh == nullptr) {
+    ones.assign(BU, T(1));
+    nh = ones.data();
+  }
+  const std::size_t gate_cols = st.reset_after ? U3 : 2 * U;
+
+  for (std::size_t s = Tn; s-- > 0;) {
+    const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
+    T* dXPs = dXP + t * U3;
+    T* dHPs = dHP + s * B * U3;
+    if (st.reset_after) {
+      with_acts(st.act, st.ract, [&](auto A, auto RA) {
+        cell_grad_reset_after<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
+      });
+    } else {
+      with_acts(st.act, st.ract, [&](auto A, auto RA) {
+        cell_grad_before_a<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
+      });
+      gemm<T>(false, true, B, U, U, dHPs + 2 * U, U3, R + 2 * U, U3, T(0), DQ, U);
+      with_act(st.ract, [&](auto RA) {
+        cell_grad_before_b<RA.value>(st, s, t, DQ, nh, dHn, dXPs, dHPs);
+      });
+    }
+    if (st.rec_masks.empty()) {
+      gemm<T>(false, true, B, U, gate_cols, dHPs, U3, R, U3, T(1), dHn, U);
+    } else {
+      for (std::size_t g = 0; g < gate_cols / U; ++g) {
+        gemm<T>(false, true, B, U, U, dHPs + g * U, U3, R + g * U, U3, T(0), tmp, U);
+        const T* __restrict n = mask_of(st.rec_masks, g);
+        for (std::size_t i = 0; i < BU; ++i) dHn[i] += tmp[i] * n[i];
+      }
+    }
+    std::swap(dH, dHn);
+  }
+  if (needs.h0) std::copy(dH, dH + BU, dh0);
+
+  const std::size_t rows = B * Tn;
+  if (needs.kernel) {
+    if (st.xin.size() == 1) {
+      gemm<T>(true, false, I, U3, rows, st.xin[0].data(), I, dXP, U3, T(0), dK, U3);
+    } else {
+      for (std::size_t g = 0; g < 3; ++g)
+        gemm<T>(true, false, I, U, rows, st.xin[g].data(), I, dXP + g * U, U3, T(0), dK + g * U, U3);
+    }
+  }
+  if (needs.x) {
+    if (st.in_masks.empty()) {
+      gemm<T>(false, true, rows, I, U3, dXP, U3, K, U3, T(0), dx, I);
+    } else {
+      auto part_t = Tensor<T>::empty({rows, I});
+      T* part = part_t.data();
+      const std::size_t ng = st.in_masks.size() == 1 ? 1 : 3;
+      std::fill(dx, dx + rows * I, T(0));
+      for (std::size_t g = 0; g < ng; ++g) {
+        const std::size_t k = ng == 1 ? U3 : U;
+        gemm<T>(false, true, rows, I, k, dXP + g * U, U3, K + g * U, U3, T(0), part, I);
+        const T* m = st.in_masks[g].data();
+        for (std::size_t b = 0; b < B; ++b)
+          for (std::size_t tt = 0; tt < Tn; ++tt) {
+            T* __restrict o = dx + (b * Tn + tt) * I;
+            const T* __restrict p = part + (b * Tn + tt) * I;
+            const T* __restrict mb = m + b * I;
+            for (std::size_t i = 0; i < I; ++i) o[i] += p[i] * mb[i];
+          }
+      }
+    }
+  }
+  if (needs.rkernel) {
+    // The states before each step, stacked (Tn*B, U), are the left factor of every gate's
+    // recurrent matmul; under recurrent dropout each gate sees its own masked copy.
+    const T* S = st.states.data();
+    if (st.rec_masks.empty()) {
+      gemm<T>(true, false, U, gate_cols, Tn * B, S, U, dHP, U3, T(0), dR, U3);
+    } else {
+      auto sd_t = Tensor<T>::empty({Tn * B, U});
+      T* sd = sd_t.data();
+      for (std::size_t g = 0; g < gate_cols / U; ++g) {
+        const T* n = mask_of(st.rec_masks, g);
+        for (std::size_t s = 0; s < Tn; ++s) multiply(sd + s * BU, S + s * BU, n, BU);
+        gemm<T>(true, false, U, U, Tn * B, sd, U, dHP + g * U, U3, T(0), dR + g * U, U3);
+      }
+    }
+    if (!st.reset_after)
+      gemm<T>(true, false, U, U, Tn * B, st.aux.data(), U, dHP + 2 * U, U3, T(0), dR + 2 * U, U3);
+  }
+  if (needs.bias) {
+    column_sums(dXP, rows, U3, db);
+    column_sums(dHP, Tn * B, U3, db + U3);
+  }
+}
+
+template void forward(GruState<float>&, const float*, float*, float*);
+template void forward(GruState<double>&, const double*, double*, double*);
+template void backward(const GruState<float>&, const float*, const float*, const GruNeeds&,
+                       float*, float*, float*, float*, float*);
+template void backward(const GruState<double>&, const double*, const double*, const GruNeeds&,
+                       double*, double*, double*, double*, double*);
+
+}  // namespace loom::gru_detail
