@@ -3,3 +3,8 @@
 #include "train/plot.hpp"
 #include "train/losses.hpp"
 #include "train/metrics.hpp"
+#include "train/data/csv.hpp"
+#include "train/data/dataset.hpp"
+#include "train/data/sequences.hpp"
+#include "train/data/vocabulary.hpp"
+#include "train/data/windows.hpp"
