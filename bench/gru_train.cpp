@@ -1,0 +1,165 @@
+// gru_train: loom's GRU training step (fused sequence op, MSE loss on the final state, backward,
+// Keras Adam update) or its forward pass alone, timed step by step. It also times the GEMMs of the
+// same step alone (--floor), which is the FLOP floor the fused op is measured against.
+// Usage: gru_train [--batch 64] [--seq 50] [--features 32] [--units 128] [--threads 1]
+//                  [--steps 200] [--warmup 20] [--mode train|forward|floor|floor_forward]
+// Prints one line of key=value pairs (median/p10/p90 ms per step, peak RSS, RSS after 100 steps
+// and at the end) that bench/run_gru_bench.sh parses.
+#include <sys/resource.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "autograd/autograd.hpp"
+#include "core/blas.hpp"
+#include "core/random.hpp"
+#include "optim/adam.hpp"
+#include "train/losses.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace loom;
+
+struct Args {
+  std::size_t batch = 64, seq = 50, features = 32, units = 128;
+  int threads = 1, steps = 200, warmup = 20;
+  std::string mode = "train";
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "gru_train: %s expects a value\n", k.c_str());
+      std::exit(2);
+    }
+    const char* v = argv[++i];
+    if (k == "--batch") a.batch = std::stoul(v);
+    else if (k == "--seq") a.seq = std::stoul(v);
+    else if (k == "--features") a.features = std::stoul(v);
+    else if (k == "--units") a.units = std::stoul(v);
+    else if (k == "--threads") a.threads = std::stoi(v);
+    else if (k == "--steps") a.steps = std::stoi(v);
+    else if (k == "--warmup") a.warmup = std::stoi(v);
+    else if (k == "--mode") a.mode = v;
+    else {
+      std::fprintf(stderr, "gru_train: unknown flag %s\n", k.c_str());
+      std::exit(2);
+    }
+  }
+  if (a.mode != "train" && a.mode != "forward" && a.mode != "floor" && a.mode != "floor_forward") {
+    std::fprintf(stderr,
+                 "gru_train: --mode expects train, forward, floor or floor_forward, received %s\n",
+                 a.mode.c_str());
+    std::exit(2);
+  }
+  return a;
+}
+
+double rss_mb() {
+  std::ifstream f("/proc/self/statm");
+  long pages = 0, resident = 0;
+  f >> pages >> resident;
+  return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;
+}
+
+// The GEMMs of one fused training step (reset_after, no dropout, dx not needed), same shapes and
+// transpose flags as gru_kernels.cpp, on scratch buffers.
+struct FloorGemms {
+  std::size_t B, Tn, I, U;
+  std::vector<float> x, K, R, xp, h, hp, dxp, dhp, dK, dR, dh;
+  FloorGemms(std::size_t b, std::size_t t, std::size_t i, std::size_t u)
+      : B(b), Tn(t), I(i), U(u), x(b * t * i, 0.1f), K(i * 3 * u, 0.01f), R(u * 3 * u, 0.01f),
+        xp(b * t * 3 * u), h((t + 1) * b * u, 0.1f), hp(b * 3 * u), dxp(b * t * 3 * u, 0.01f),
+        dhp(t * b * 3 * u, 0.01f), dK(i * 3 * u), dR(u * 3 * u), dh(b * u) {}
+  void run(bool train) {
+    const std::size_t U3 = 3 * U;
+    blas::gemm<float>(false, false, B * Tn, U3, I, 1.f, x.data(), I, K.data(), U3, 0.f, xp.data(), U3);
+    for (std::size_t s = 0; s < Tn; ++s)
+      blas::gemm<float>(false, false, B, U3, U, 1.f, h.data() + s * B * U, U, R.data(), U3, 0.f,
+                        hp.data(), U3);
+    if (!train) return;
+    for (std::size_t s = Tn; s-- > 0;)
+      blas::gemm<float>(false, true, B, U, U3, 1.f, dhp.data() + s * B * U3, U3, R.data(), U3, 1.f,
+                        dh.data(), U);
+    blas::gemm<float>(true, false, I, U3, B * Tn, 1.f, x.data(), I, dxp.data(), U3, 0.f, dK.data(), U3);
+    blas::gemm<float>(true, false, U, U3, Tn * B, 1.f, h.data(), U, dhp.data(), U3, 0.f, dR.data(), U3);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args a = parse(argc, argv);
+  blas::set_num_threads(a.threads);
+  const std::size_t B = a.batch, Tn = a.seq, I = a.features, U = a.units;
+
+  Generator gen(42);
+  const double lk = std::sqrt(6.0 / double(I + 3 * U));
+  const double lr = 1.0 / std::sqrt(double(U));
+  Variable<float> kernel(random::uniform<float>({I, 3 * U}, -lk, lk, gen), "kernel");
+  Variable<float> rkernel(random::uniform<float>({U, 3 * U}, -lr, lr, gen), "recurrent_kernel");
+  Variable<float> bias(Tensor<float>::zeros({2, 3 * U}), "bias");
+  const std::vector<Variable<float>> vars = {kernel, rkernel, bias};
+  const auto x = random::uniform<float>({B, Tn, I}, -1.0, 1.0, gen);
+  const auto h0 = Tensor<float>::zeros({B, U});
+  const auto target = random::uniform<float>({B, U}, -0.5, 0.5, gen);
+  optimizers::Adam<float> adam({.learning_rate = 1e-3});
+  const GruSequenceOptions<float> opt;  // Keras defaults: reset_after, tanh/sigmoid
+
+  FloorGemms floor_gemms(B, Tn, I, U);
+  double last_loss = 0;
+  auto step = [&] {
+    if (a.mode == "floor" || a.mode == "floor_forward") {
+      floor_gemms.run(a.mode == "floor");
+    } else if (a.mode == "forward") {
+      NoGradGuard no_grad;
+      auto r = gru_sequence(x, h0, kernel.value(), rkernel.value(), bias.value(), opt);
+      last_loss = r.state.data()[0];
+    } else {
+      GradientTape<float> tape;
+      auto r = gru_sequence(x, h0, kernel.value(), rkernel.value(), bias.value(), opt);
+      auto loss = losses::mse(target, r.state);
+      auto grads = tape.gradient(loss, vars);
+      adam.apply_gradients(grads, vars);
+      last_loss = loss.item();
+    }
+  };
+
+  for (int i = 0; i < a.warmup; ++i) step();
+  std::vector<double> ms;
+  ms.reserve(a.steps);
+  double rss100 = 0;
+  for (int i = 0; i < a.steps; ++i) {
+    const auto t0 = Clock::now();
+    step();
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (i + 1 == 100) rss100 = rss_mb();
+  }
+  std::sort(ms.begin(), ms.end());
+  auto q = [&](double p) { return ms[std::min(ms.size() - 1, std::size_t(p * ms.size()))]; };
+  std::printf(
+      "impl=loom mode=%s batch=%zu seq=%zu features=%zu units=%zu threads=%d steps=%d "
+      "median_ms=%.5f p10_ms=%.5f p90_ms=%.5f peak_rss_mb=%.1f rss100_mb=%.1f rss_end_mb=%.1f "
+      "loss=%.6g\n",
+      a.mode.c_str(), B, Tn, I, U, a.threads, a.steps, q(0.5), q(0.1), q(0.9), peak_rss_mb(),
+      rss100, rss_mb(), last_loss);
+  return 0;
+}
