@@ -8,3 +8,6 @@
 #include "train/data/sequences.hpp"
 #include "train/data/vocabulary.hpp"
 #include "train/data/windows.hpp"
+#include "train/io/atomic_file.hpp"
+#include "train/io/npy.hpp"
+#include "train/io/npz.hpp"
