@@ -1,0 +1,135 @@
+#include "train/callbacks/model_checkpoint.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <regex>
+
+#include "core/errors.hpp"
+#include "train/model.hpp"
+
+namespace loom::callbacks {
+
+template <class T>
+ModelCheckpoint<T>::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
+    : filepath_(std::move(filepath)), o_(std::move(options)),
+      monitor_("ModelCheckpoint", o_.monitor, o_.mode) {
+  if (filepath_.empty())
+    throw ValueError("ModelCheckpoint: filepath expected a path, received an empty string");
+  format_path(0, {});  // reject bad field syntax now rather than at the end of the first epoch
+}
+
+template <class T>
+std::string ModelCheckpoint<T>::format_path(std::size_t epoch, const Logs& logs) const {
+  static const std::regex spec(R"(^([0-9]*(\.[0-9]+)?)([dfeg])$)");
+  std::string out;
+  std::size_t i = 0;
+  while (i < filepath_.size()) {
+    const char c = filepath_[i];
+    if (c != '{') {
+      out += c;
+      ++i;
+      continue;
+    }
+    const auto close = filepath_.find('}', i);
+    if (close == std::string::npos)
+      throw ValueError("ModelCheckpoint: filepath expected '}' after '{' at position " + std::to_string(i) +
+                       ", received '" + filepath_ + "'");
+    const std::string field = filepath_.substr(i + 1, close - i - 1);
+    const auto colon = field.find(':');
+    const std::string name = field.substr(0, colon);
+    const std::string fmt = colon == std::string::npos ? "" : field.substr(colon + 1);
+    std::smatch m;
+    if (!fmt.empty() && !std::regex_match(fmt, m, spec))
+      throw ValueError("ModelCheckpoint: format of field '" + name +
+                       "' expected like '02d' or '.4f', received '" + fmt + "'");
+    double value = 0.0;
+    if (name == "epoch") {
+      value = static_cast<double>(epoch + 1);
+    } else if (auto it = logs.find(name); it != logs.end()) {
+      value = it->second;
+    } else if (!logs.empty()) {
+      throw ValueError("ModelCheckpoint: filepath field expected 'epoch' or a logged value, received '" +
+                       name + "'");
+    }
+    char buf[128];
+    const char type = fmt.empty() ? (name == "epoch" ? 'd' : 'g') : fmt.back();
+    const std::string cfmt = "%" + (fmt.empty() ? std::string(1, type) : fmt);
+    if (type == 'd')
+      std::snprintf(buf, sizeof buf, (cfmt.substr(0, cfmt.size() - 1) + "lld").c_str(),
+                    static_cast<long long>(std::llround(value)));
+    else
+      std::snprintf(buf, sizeof buf, cfmt.c_str(), value);
+    out += buf;
+    i = close + 1;
+  }
+  return out;
+}
+
+template <class T>
+void ModelCheckpoint<T>::on_train_begin(const Logs&) {
+  best_ = o_.initial_value_threshold ? *o_.initial_value_threshold : monitor_.worst();
+  batches_since_save_ = 0;
+}
+
+template <class T>
+void ModelCheckpoint<T>::on_epoch_begin(std::size_t epoch, const Logs&) {
+  epoch_ = epoch;
+}
+
+template <class T>
+void ModelCheckpoint<T>::on_train_batch_end(std::size_t batch, const Logs& logs) {
+  if (o_.save_freq == 0) return;
+  if (++batches_since_save_ < o_.save_freq) return;
+  batches_since_save_ = 0;
+  save(epoch_, batch + 1, logs);
+}
+
+template <class T>
+void ModelCheckpoint<T>::on_epoch_end(std::size_t epoch, Logs& logs) {
+  if (o_.save_freq != 0) return;
+  Model<T>* model = this->model();
+  if (model) {
+    // History (last in fit's list) has not seen this epoch yet; the checkpoint must hold it.
+    History h = model->history();
+    h.truncate(epoch);
+    h.append(epoch, logs);
+    model->set_history(std::move(h));
+  }
+  save(epoch + 1, 0, logs);
+}
+
+template <class T>
+void ModelCheckpoint<T>::save(std::size_t epoch, std::size_t step, const Logs& logs) {
+  Model<T>* model = this->model();
+  if (!model) return;
+  if (auto it = logs.find("loss"); it != logs.end() && !std::isfinite(it->second)) return;
+  // The file is named after the epoch being trained (1-based), as Keras names it.
+  const std::size_t named_epoch = step == 0 ? epoch - 1 : epoch;
+  if (o_.save_best_only) {
+    const auto current = monitor_.value(logs);
+    if (!current) {
+      std::string keys;
+      for (const auto& [k, v] : logs) keys += (keys.empty() ? "" : ", ") + k;
+      throw ValueError("ModelCheckpoint: monitor expected one of the logged values [" + keys +
+                       "], received '" + o_.monitor + "'");
+    }
+    if (!monitor_.improves(*current, best_)) return;
+    if (o_.verbose > 0)
+      std::cout << "\nEpoch " << named_epoch + 1 << ": " << o_.monitor << " improved from " << best_
+                << " to " << *current << ", saving model" << std::endl;
+    best_ = *current;
+  }
+  const std::string path = format_path(named_epoch, logs);
+  if (o_.save_weights_only)
+    model->save_weights(path);
+  else
+    model->save_checkpoint(path, {epoch, step});
+  ++saves_;
+  last_path_ = path;
+}
+
+template class ModelCheckpoint<float>;
+template class ModelCheckpoint<double>;
+
+}  // namespace loom::callbacks

@@ -1,0 +1,232 @@
+#include "train/checkpoint.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "core/random.hpp"
+#include "train/io/npz.hpp"
+#include "train/weights_io.hpp"
+
+namespace loom {
+
+namespace {
+
+constexpr const char* kMetaKey = "checkpoint/meta";
+constexpr const char* kMagic = "loom-checkpoint 1";
+
+std::string hex(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+double parse_double(const std::string& text, const std::string& what) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size())
+    throw IOError(what + ": checkpoint meta expected a number, received '" + text.substr(0, 40) + "'");
+  return v;
+}
+
+std::size_t parse_size(const std::string& text, const std::string& what) {
+  const double v = parse_double(text, what);
+  if (!(v >= 0) || std::floor(v) != v || v > 1e15)
+    throw IOError(what + ": checkpoint meta expected a count, received '" + text.substr(0, 40) + "'");
+  return static_cast<std::size_t>(v);
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream is(line);
+  std::vector<std::string> out;
+  for (std::string w; is >> w;) out.push_back(w);
+  return out;
+}
+
+template <class T>
+Tensor<T> bytes_tensor(const std::string& text) {
+  Tensor<T> t = Tensor<T>::empty(Shape{text.size()});
+  for (std::size_t i = 0; i < text.size(); ++i) t.data()[i] = static_cast<T>(static_cast<unsigned char>(text[i]));
+  return t;
+}
+
+template <class T>
+std::string tensor_bytes(const Tensor<T>& t, const std::string& what) {
+  if (t.rank() != 1) throw IOError(what + ": '" + kMetaKey + "' expected rank 1, received " + t.shape().str());
+  std::string out(t.size(), '\0');
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const T v = t.data()[i];
+    if (!(v >= 0 && v <= 255) || std::floor(v) != v)
+      throw IOError(what + ": '" + kMetaKey + "' expected byte values, received " + std::to_string(v));
+    out[i] = static_cast<char>(static_cast<unsigned char>(v));
+  }
+  return out;
+}
+
+struct Meta {
+  CheckpointState state;
+  std::string learning_rate;  // a hex float, "schedule" or "none"
+  std::string rng;
+};
+
+std::string encode_meta(const Meta& m) {
+  std::ostringstream os;
+  os << kMagic << "\n";
+  os << "epoch " << m.state.info.epoch << "\n";
+  os << "step " << m.state.info.step << "\n";
+  os << "learning_rate " << m.learning_rate << "\n";
+  os << "rng " << m.rng << "\n";
+  os << "loss_total " << hex(m.state.loss_total) << "\n";
+  os << "loss_count " << hex(m.state.loss_count) << "\n";
+  os << "history_epochs";
+  for (auto e : m.state.history.epoch) os << ' ' << e;
+  os << "\n";
+  for (const auto& [key, values] : m.state.history.history) {
+    os << "history_key " << key << "\n";
+    os << "history_values";
+    for (double v : values) os << ' ' << hex(v);
+    os << "\n";
+  }
+  return os.str();
+}
+
+Meta decode_meta(const std::string& text, const std::string& what) {
+  std::istringstream is(text);
+  std::string line;
+  if (!std::getline(is, line) || line != kMagic)
+    throw IOError(what + ": checkpoint meta expected to start with '" + std::string(kMagic) + "', received '" +
+                  line.substr(0, 40) + "'");
+  Meta m;
+  auto field = [&](const char* name) {
+    if (!std::getline(is, line) || line.rfind(std::string(name) + " ", 0) != 0)
+      throw IOError(what + ": checkpoint meta expected the field '" + name + "', received '" + line.substr(0, 40) +
+                    "'");
+    return line.substr(std::string(name).size() + 1);
+  };
+  m.state.info.epoch = parse_size(field("epoch"), what);
+  m.state.info.step = parse_size(field("step"), what);
+  m.learning_rate = field("learning_rate");
+  m.rng = field("rng");
+  m.state.loss_total = parse_double(field("loss_total"), what);
+  m.state.loss_count = parse_double(field("loss_count"), what);
+  if (!std::getline(is, line) || line.rfind("history_epochs", 0) != 0)
+    throw IOError(what + ": checkpoint meta expected the field 'history_epochs', received '" + line.substr(0, 40) +
+                  "'");
+  for (const auto& w : words(line.substr(14))) m.state.history.epoch.push_back(parse_size(w, what));
+  const std::size_t n = m.state.history.epoch.size();
+  while (std::getline(is, line)) {
+    if (line.empty()) continue;
+    if (line.rfind("history_key ", 0) != 0)
+      throw IOError(what + ": checkpoint meta expected 'history_key', received '" + line.substr(0, 40) + "'");
+    const std::string key = line.substr(12);
+    const std::string values = field("history_values");
+    std::vector<double> vs;
+    for (const auto& w : words(values)) vs.push_back(parse_double(w, what));
+    if (vs.size() != n)
+      throw IOError(what + ": checkpoint history '" + key + "' expected " + std::to_string(n) + " values, received " +
+                    std::to_string(vs.size()));
+    m.state.history.history[key] = std::move(vs);
+  }
+  return m;
+}
+
+}  // namespace
+
+template <class T>
+void save_checkpoint(const Layer<T>& model, optimizers::Optimizer<T>* optimizer, const CheckpointState& state,
+                     const std::string& path) {
+  std::map<std::string, Tensor<T>> arrays;
+  for (auto& [name, t] : named_weights(model)) arrays.emplace("weights/" + name, t);
+  Meta meta;
+  meta.state = state;
+  meta.learning_rate = "none";
+  if (optimizer) {
+    optimizer->build(model.trainable_weights());
+    for (auto& [key, t] : optimizer->get_state()) arrays.emplace("optimizer/" + key, t);
+    meta.learning_rate =
+        optimizer->learning_rate_setting().is_schedule() ? "schedule" : hex(optimizer->learning_rate());
+  }
+  meta.rng = default_generator().state();
+  arrays.emplace(kMetaKey, bytes_tensor<T>(encode_meta(meta)));
+  io::save_npz<T>(path, arrays);
+}
+
+template <class T>
+CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optimizer, const std::string& path) {
+  const std::string what = "load_checkpoint('" + path + "')";
+  const auto arrays = io::load_npz<T>(path);
+  auto meta_it = arrays.find(kMetaKey);
+  if (meta_it == arrays.end())
+    throw IOError(what + ": expected a loom checkpoint with '" + std::string(kMetaKey) +
+                  "', received a file without it (a weights file? use load_weights)");
+  const Meta meta = decode_meta(tensor_bytes(meta_it->second, what), what);
+
+  std::map<std::string, Tensor<T>> weights;
+  typename optimizers::Optimizer<T>::State opt_state;
+  for (const auto& [key, t] : arrays) {
+    if (key == kMetaKey) continue;
+    if (key.rfind("weights/", 0) == 0)
+      weights.emplace(key.substr(8), t);
+    else if (key.rfind("optimizer/", 0) == 0)
+      opt_state.emplace(key.substr(10), t);
+    else
+      throw IOError(what + ": array names expected to start with 'weights/' or 'optimizer/', received '" + key + "'");
+  }
+  check_named_weights(model, weights, what);
+
+  if (!opt_state.empty()) {
+    if (!optimizer)
+      throw ValueError(what + ": an optimizer expected to receive the checkpoint's optimizer state, received none "
+                       "(compile the model first)");
+    // Slots exist only for built variables; building (zeros) changes no value that matters.
+    optimizer->build(model.trainable_weights());
+    const auto expected = optimizer->get_state();
+    for (const auto& [key, t] : expected) {
+      auto it = opt_state.find(key);
+      if (it == opt_state.end())
+        throw IOError(what + ": optimizer state '" + key + "' expected in the file, received a file without it");
+      if (it->second.shape() != t.shape() && !(key == "iterations" && it->second.size() == 1))
+        throw ShapeError(what + ": optimizer state '" + key + "' expected shape " + t.shape().str() + ", received " +
+                         it->second.shape().str());
+    }
+    for (const auto& [key, t] : opt_state)
+      if (!expected.count(key))
+        throw IOError(what + ": optimizer state '" + key + "' expected to belong to this optimizer, received a "
+                      "key it does not have (another optimizer or architecture?)");
+    const double iters = static_cast<double>(opt_state.at("iterations").data()[0]);
+    if (!(iters >= 0) || std::floor(iters) != iters)
+      throw IOError(what + ": optimizer iterations expected a whole number >= 0, received " + std::to_string(iters));
+  }
+  double lr = 0.0;
+  const bool set_lr = optimizer && meta.learning_rate != "none" && meta.learning_rate != "schedule" &&
+                      !optimizer->learning_rate_setting().is_schedule();
+  if (set_lr) {
+    lr = parse_double(meta.learning_rate, what);
+    if (!(lr >= 0) || !std::isfinite(lr))
+      throw IOError(what + ": learning rate expected a finite value >= 0, received " + meta.learning_rate);
+  }
+  Generator probe;
+  try {
+    probe.set_state(meta.rng);
+  } catch (const ValueError& e) {
+    throw IOError(what + ": random generator state unreadable: " + e.what());
+  }
+
+  // Everything is valid: only now is anything changed.
+  assign_named_weights(model, weights, what);
+  if (!opt_state.empty()) optimizer->set_state(opt_state);
+  if (set_lr) optimizer->set_learning_rate(lr);
+  default_generator().set_state(meta.rng);
+  return meta.state;
+}
+
+#define LOOM_INSTANTIATE_CHECKPOINT(T)                                                                     \
+  template void save_checkpoint<T>(const Layer<T>&, optimizers::Optimizer<T>*, const CheckpointState&,     \
+                                   const std::string&);                                                    \
+  template CheckpointState load_checkpoint<T>(Layer<T>&, optimizers::Optimizer<T>*, const std::string&);
+LOOM_INSTANTIATE_CHECKPOINT(float)
+LOOM_INSTANTIATE_CHECKPOINT(double)
+
+}  // namespace loom

@@ -1,0 +1,83 @@
+#include "train/weights_io.hpp"
+
+#include "core/errors.hpp"
+#include "train/io/npz.hpp"
+
+namespace loom {
+
+template <class T>
+std::map<std::string, Tensor<T>> named_weights(const Layer<T>& layer) {
+  const auto ws = layer.weights();
+  if (ws.empty())
+    throw ValueError("'" + layer.name() + "': weights expected, received none (the model is not built: call it "
+                     "on an input or build() it first)");
+  std::map<std::string, Tensor<T>> out;
+  for (const auto& w : ws)
+    if (!out.emplace(w.name(), w.value()).second)
+      throw ValueError("'" + layer.name() + "': weight names expected unique (they key the file), received '" +
+                       w.name() + "' twice; give the layers distinct names");
+  return out;
+}
+
+template <class T>
+void check_named_weights(const Layer<T>& layer, const std::map<std::string, Tensor<T>>& arrays,
+                         const std::string& what) {
+  const auto ws = layer.weights();
+  if (ws.empty())
+    throw ValueError("'" + layer.name() + "': weights expected, received none (the model is not built: call it "
+                     "on an input or build() it first)");
+  named_weights(layer);  // duplicate names
+  for (const auto& w : ws) {
+    auto it = arrays.find(w.name());
+    if (it == arrays.end())
+      throw IOError(what + ": weight '" + w.name() + "' of '" + layer.name() +
+                    "' expected in the file, received a file without it (" + std::to_string(arrays.size()) +
+                    " arrays; is it from another architecture?)");
+    if (it->second.shape() != w.shape())
+      throw ShapeError(what + ": weight '" + w.name() + "' expected shape " + w.shape().str() +
+                       ", received " + it->second.shape().str());
+  }
+  if (arrays.size() != ws.size()) {
+    for (const auto& [name, t] : arrays) {
+      bool known = false;
+      for (const auto& w : ws) known = known || w.name() == name;
+      if (!known)
+        throw IOError(what + ": array '" + name + "' expected to be a weight of '" + layer.name() +
+                      "', received a name the model does not have (is the file from another architecture?)");
+    }
+  }
+}
+
+template <class T>
+void assign_named_weights(Layer<T>& layer, const std::map<std::string, Tensor<T>>& arrays,
+                          const std::string& what) {
+  check_named_weights(layer, arrays, what);
+  for (const auto& w : layer.weights()) {
+    Variable<T> v = w;
+    v.assign(arrays.at(w.name()));
+  }
+}
+
+template <class T>
+void save_weights(const Layer<T>& layer, const std::string& path) {
+  io::save_npz<T>(path, named_weights(layer));
+}
+
+template <class T>
+void load_weights(Layer<T>& layer, const std::string& path) {
+  const auto arrays = io::load_npz<T>(path);
+  assign_named_weights(layer, arrays, "load_weights('" + path + "')");
+}
+
+#define LOOM_INSTANTIATE_WEIGHTS_IO(T)                                                           \
+  template std::map<std::string, Tensor<T>> named_weights<T>(const Layer<T>&);                   \
+  template void check_named_weights<T>(const Layer<T>&, const std::map<std::string, Tensor<T>>&, \
+                                       const std::string&);                                     \
+  template void assign_named_weights<T>(Layer<T>&, const std::map<std::string, Tensor<T>>&,      \
+                                        const std::string&);                                     \
+  template void save_weights<T>(const Layer<T>&, const std::string&);                            \
+  template void load_weights<T>(Layer<T>&, const std::string&);
+LOOM_INSTANTIATE_WEIGHTS_IO(float)
+LOOM_INSTANTIATE_WEIGHTS_IO(double)
+
+}  // namespace loom
