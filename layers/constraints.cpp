@@ -1,23 +1,18 @@
 #include "layers/constraints.hpp"
 
-#include <sstream>
 
 #include "autograd/ops/elementwise.hpp"
 #include "autograd/ops/reduce.hpp"
 #include "autograd/ops/unary.hpp"
 #include "core/errors.hpp"
+#include "layers/config_util.hpp"
 
 namespace loom {
 
 Constraint::~Constraint() = default;
 
 namespace {
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
+std::string num(double v) { return config::number(v); }
 
 // L2 norm over `axis` with keepdims; a rank-0 weight is its own (absolute) norm.
 template <class T>

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <sstream>
 
 // xlinalg.hpp clashes with <cblas.h> in one translation unit (DESIGN.md §3), so this file uses
 // only xtensor-blas (for the QR of Orthogonal) and never core/blas.hpp.
@@ -11,6 +10,7 @@
 #include <xtensor/xarray.hpp>
 
 #include "core/errors.hpp"
+#include "layers/config_util.hpp"
 
 namespace loom {
 
@@ -59,12 +59,7 @@ Fans compute_fans(const Shape& shape) {
 }
 
 namespace {
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
+std::string num(double v) { return config::number(v); }
 std::string seed_str(const std::optional<std::uint64_t>& seed) {
   return seed ? std::to_string(*seed) : std::string("None");
 }

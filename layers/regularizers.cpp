@@ -1,24 +1,19 @@
 #include "layers/regularizers.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "autograd/ops/elementwise.hpp"
 #include "autograd/ops/reduce.hpp"
 #include "autograd/ops/unary.hpp"
 #include "core/errors.hpp"
+#include "layers/config_util.hpp"
 
 namespace loom {
 
 Regularizer::~Regularizer() = default;
 
 namespace {
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
+std::string num(double v) { return config::number(v); }
 void check_factor(const char* arg, double v) {
   if (!std::isfinite(v) || v < 0.0)
     throw ValueError(std::string("L1L2 regularizer: argument '") + arg +
