@@ -103,20 +103,24 @@ GruSequenceResult<T> gru_sequence(const Tensor<T>& x, const Tensor<T>& h0, const
   }
   st->bias.assign(6 * U, T(0));
   if (bias.defined()) std::copy(bias.data(), bias.data() + bias.size(), st->bias.begin());
-  if (opt.input_dropout.empty()) {
-    st->xin.push_back(x);
-  } else {
-    for (const auto& m : opt.input_dropout) {
-      auto xd = Tensor<T>::empty(x.shape());
-      const T* xs = x.data();
-      const T* ms = m.data();
-      T* o = xd.data();
-      for (std::size_t b = 0; b < B; ++b)
-        for (std::size_t t = 0; t < Tn; ++t)
-          for (std::size_t i = 0; i < I; ++i)
-            o[(b * Tn + t) * I + i] = xs[(b * Tn + t) * I + i] * ms[b * I + i];
-      st->xin.push_back(std::move(xd));
-    }
+  // The kernels read the input time-major ((Tn, B, I), row t*B + b), masked per gate under
+  // dropout, so that one GEMM projects every step and each step's projection is contiguous.
+  const std::size_t n_in = opt.input_dropout.empty() ? 1 : opt.input_dropout.size();
+  for (std::size_t g = 0; g < n_in; ++g) {
+    auto xt = Tensor<T>::empty({Tn, B, I});
+    const T* xs = x.data();
+    const T* ms = opt.input_dropout.empty() ? nullptr : opt.input_dropout[g].data();
+    T* o = xt.data();
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t t = 0; t < Tn; ++t) {
+        const T* src = xs + (b * Tn + t) * I;
+        T* dst = o + (t * B + b) * I;
+        if (ms == nullptr)
+          std::copy(src, src + I, dst);
+        else
+          for (std::size_t i = 0; i < I; ++i) dst[i] = src[i] * ms[b * I + i];
+      }
+    st->xin.push_back(std::move(xt));
   }
 
   GruSequenceResult<T> res;

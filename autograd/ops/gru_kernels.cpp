@@ -61,124 +61,145 @@ inline bool used(const T* mask, std::size_t b, std::size_t Tn, std::size_t t) {
   return mask == nullptr || mask[b * Tn + t] != T(0);
 }
 
-// One processing step's backward for reset_after = true. dy is the gradient reaching the output
-// (from gY and, under a carrying mask, from the next output); dhn the gradient of the new state.
+// Row kernels. They take __restrict parameters because GCC honours restrict on parameters (not on
+// block-scope pointers): with it the loops vectorise without runtime alias checks.
+template <class T>
+inline void add3(std::size_t n, const T* __restrict a, const T* __restrict b,
+                 const T* __restrict c, T* __restrict o) {
+  for (std::size_t i = 0; i < n; ++i) o[i] = a[i] + b[i] + c[i];
+}
+template <class T>
+inline void candidate_reset_after(std::size_t n, const T* __restrict x, const T* __restrict hpl,
+                                  const T* __restrict bx, const T* __restrict bh,
+                                  const T* __restrict r, T* __restrict hp, T* __restrict hh) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const T v = hpl[i] + bh[i];
+    hp[i] = v;
+    hh[i] = x[i] + bx[i] + r[i] * v;
+  }
+}
+template <class T>
+inline void mul3(std::size_t n, const T* __restrict a, const T* __restrict b,
+                 const T* __restrict c, T* __restrict o) {
+  for (std::size_t i = 0; i < n; ++i) o[i] = a[i] * b[i] * c[i];
+}
+template <class T>
+inline void blend(std::size_t n, const T* __restrict z, const T* __restrict h,
+                  const T* __restrict hh, T* __restrict hn, T* __restrict y) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const T v = z[i] * h[i] + (T(1) - z[i]) * hh[i];
+    hn[i] = v;
+    y[i] = v;
+  }
+}
+template <class T>
+inline void masked_row(std::size_t n, bool carry, const T* __restrict gy, T* __restrict dc,
+                       const T* __restrict dh, T* __restrict dhn, T* __restrict dxp,
+                       T* __restrict dhp) {
+  for (std::size_t i = 0; i < n; ++i) {
+    dc[i] = carry ? gy[i] + dc[i] : T(0);
+    dhn[i] = dh[i];
+  }
+  std::fill(dxp, dxp + 3 * n, T(0));
+  std::fill(dhp, dhp + 3 * n, T(0));
+}
+
+// One row of one step's backward for reset_after = true. The gradient reaching the new state is
+// gy (the output's) + dc (carried from the next output under a mask) + dh (the next step's).
 template <A_ A, A_ RA, class T>
-void cell_grad_reset_after(const GruState<T>& st, std::size_t s, std::size_t t, const T* gY,
-                           T* __restrict dYc, const T* __restrict dH, T* __restrict dHn,
-                           T* __restrict dXPs, T* __restrict dHPs) {
-  const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
-  const T* G = st.gates.data() + s * 3 * BU;
-  const T* hpv = st.aux.data() + s * BU;
-  const T* Hp = st.states.data() + s * BU;
-  const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
-  for (std::size_t b = 0; b < B; ++b) {
-    const T* __restrict gy = gY + (b * Tn + s) * U;
-    T* __restrict dc = dYc + b * U;
-    const T* __restrict dh = dH + b * U;
-    T* __restrict dhn = dHn + b * U;
-    T* __restrict dxp = dXPs + b * Tn * U3;
-    T* __restrict dhp = dHPs + b * U3;
-    if (!used(st.mask, b, Tn, t)) {
-      for (std::size_t u = 0; u < U; ++u) {
-        dc[u] = carry ? gy[u] + dc[u] : T(0);
-        dhn[u] = dh[u];
-      }
-      std::fill(dxp, dxp + U3, T(0));
-      std::fill(dhp, dhp + U3, T(0));
-      continue;
-    }
-    const T* __restrict z = G + b * U;
-    const T* __restrict r = G + BU + b * U;
-    const T* __restrict hh = G + 2 * BU + b * U;
-    const T* __restrict hp = hpv + b * U;
-    const T* __restrict h = Hp + b * U;
-    for (std::size_t u = 0; u < U; ++u) {
-      const T g = gy[u] + dc[u] + dh[u];
-      dc[u] = T(0);
-      const T dz = g * (h[u] - hh[u]);
-      const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
-      const T daz = dz * fast::derivative_from_output<RA>(z[u]);
-      const T dar = dah * hp[u] * fast::derivative_from_output<RA>(r[u]);
-      dxp[u] = daz;
-      dxp[U + u] = dar;
-      dxp[2 * U + u] = dah;
-      dhp[u] = daz;
-      dhp[U + u] = dar;
-      dhp[2 * U + u] = dah * r[u];
-      dhn[u] = g * z[u];
-    }
+inline void grad_row_reset_after(std::size_t U, const T* __restrict gy, T* __restrict dc,
+                                 const T* __restrict dh, const T* __restrict z,
+                                 const T* __restrict r, const T* __restrict hh,
+                                 const T* __restrict hp, const T* __restrict h,
+                                 T* __restrict dxp, T* __restrict dhp, T* __restrict dhn) {
+  for (std::size_t u = 0; u < U; ++u) {
+    const T g = gy[u] + dc[u] + dh[u];
+    dc[u] = T(0);
+    const T dz = g * (h[u] - hh[u]);
+    const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
+    const T daz = dz * fast::derivative_from_output<RA>(z[u]);
+    const T dar = dah * hp[u] * fast::derivative_from_output<RA>(r[u]);
+    dxp[u] = daz;
+    dxp[U + u] = dar;
+    dxp[2 * U + u] = dah;
+    dhp[u] = daz;
+    dhp[U + u] = dar;
+    dhp[2 * U + u] = dah * r[u];
+    dhn[u] = g * z[u];
   }
 }
 
 // reset_after = false, first half: everything but the reset gate, whose gradient needs
 // dq = dah . R_h^T (a GEMM) first.
 template <A_ A, A_ RA, class T>
-void cell_grad_before_a(const GruState<T>& st, std::size_t s, std::size_t t, const T* gY,
-                        T* __restrict dYc, const T* __restrict dH, T* __restrict dHn,
-                        T* __restrict dXPs, T* __restrict dHPs) {
+inline void grad_row_before_a(std::size_t U, const T* __restrict gy, T* __restrict dc,
+                              const T* __restrict dh, const T* __restrict z,
+                              const T* __restrict hh, const T* __restrict h, T* __restrict dxp,
+                              T* __restrict dhp, T* __restrict dhn) {
+  for (std::size_t u = 0; u < U; ++u) {
+    const T g = gy[u] + dc[u] + dh[u];
+    dc[u] = T(0);
+    const T daz = g * (h[u] - hh[u]) * fast::derivative_from_output<RA>(z[u]);
+    const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
+    dxp[u] = daz;
+    dxp[2 * U + u] = dah;
+    dhp[u] = daz;
+    dhp[2 * U + u] = dah;
+    dhn[u] = g * z[u];
+  }
+}
+
+// reset_after = false, second half: the reset gate and dq's share of dh. n is the candidate's
+// recurrent dropout mask (ones without dropout).
+template <A_ RA, class T>
+inline void grad_row_before_b(std::size_t U, const T* __restrict r, const T* __restrict h,
+                              const T* __restrict dq, const T* __restrict n,
+                              T* __restrict dxp_r, T* __restrict dhp_r, T* __restrict dhn) {
+  for (std::size_t u = 0; u < U; ++u) {
+    const T dqn = dq[u] * n[u];
+    const T dar = dqn * h[u] * fast::derivative_from_output<RA>(r[u]);
+    dxp_r[u] = dar;
+    dhp_r[u] = dar;
+    dhn[u] += dqn * r[u];
+  }
+}
+
+// One step's backward over the batch. gY is (B, Tn, U); dXPs and dHPs are this step's (B, 3U)
+// blocks.
+template <A_ A, A_ RA, class T>
+void step_grad_a(const GruState<T>& st, std::size_t s, std::size_t t, const T* gY, T* dYc,
+                 const T* dH, T* dHn, T* dXPs, T* dHPs) {
   const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
   const T* G = st.gates.data() + s * 3 * BU;
+  const T* hpv = st.aux.data() + s * BU;
   const T* Hp = st.states.data() + s * BU;
   const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
   for (std::size_t b = 0; b < B; ++b) {
-    const T* __restrict gy = gY + (b * Tn + s) * U;
-    T* __restrict dc = dYc + b * U;
-    const T* __restrict dh = dH + b * U;
-    T* __restrict dhn = dHn + b * U;
-    T* __restrict dxp = dXPs + b * Tn * U3;
-    T* __restrict dhp = dHPs + b * U3;
+    const T* gy = gY + (b * Tn + s) * U;
+    const std::size_t o = b * U;
     if (!used(st.mask, b, Tn, t)) {
-      for (std::size_t u = 0; u < U; ++u) {
-        dc[u] = carry ? gy[u] + dc[u] : T(0);
-        dhn[u] = dh[u];
-      }
-      std::fill(dxp, dxp + U3, T(0));
-      std::fill(dhp, dhp + U3, T(0));
-      continue;
-    }
-    const T* __restrict z = G + b * U;
-    const T* __restrict hh = G + 2 * BU + b * U;
-    const T* __restrict h = Hp + b * U;
-    for (std::size_t u = 0; u < U; ++u) {
-      const T g = gy[u] + dc[u] + dh[u];
-      dc[u] = T(0);
-      const T daz = g * (h[u] - hh[u]) * fast::derivative_from_output<RA>(z[u]);
-      const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
-      dxp[u] = daz;
-      dxp[2 * U + u] = dah;
-      dhp[u] = daz;
-      dhp[2 * U + u] = dah;
-      dhn[u] = g * z[u];
+      masked_row(U, carry, gy, dYc + o, dH + o, dHn + o, dXPs + b * U3, dHPs + b * U3);
+    } else if (st.reset_after) {
+      grad_row_reset_after<A, RA>(U, gy, dYc + o, dH + o, G + o, G + BU + o, G + 2 * BU + o,
+                                  hpv + o, Hp + o, dXPs + b * U3, dHPs + b * U3, dHn + o);
+    } else {
+      grad_row_before_a<A, RA>(U, gy, dYc + o, dH + o, G + o, G + 2 * BU + o, Hp + o,
+                               dXPs + b * U3, dHPs + b * U3, dHn + o);
     }
   }
 }
 
-// reset_after = false, second half: the reset gate, and dq's share of dh. nh is the recurrent
-// dropout mask of the candidate (ones without dropout).
 template <A_ RA, class T>
-void cell_grad_before_b(const GruState<T>& st, std::size_t s, std::size_t t,
-                        const T* __restrict DQ, const T* __restrict nh, T* __restrict dHn,
-                        T* __restrict dXPs, T* __restrict dHPs) {
+void step_grad_before_b(const GruState<T>& st, std::size_t s, std::size_t t, const T* DQ,
+                        const T* nh, T* dHn, T* dXPs, T* dHPs) {
   const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
   const T* G = st.gates.data() + s * 3 * BU;
   const T* Hp = st.states.data() + s * BU;
   for (std::size_t b = 0; b < B; ++b) {
     if (!used(st.mask, b, Tn, t)) continue;  // rows zeroed by the first half
-    const T* __restrict r = G + BU + b * U;
-    const T* __restrict h = Hp + b * U;
-    const T* __restrict dq = DQ + b * U;
-    const T* __restrict n = nh + b * U;
-    T* __restrict dhn = dHn + b * U;
-    T* __restrict dxp = dXPs + b * Tn * U3;
-    T* __restrict dhp = dHPs + b * U3;
-    for (std::size_t u = 0; u < U; ++u) {
-      const T dqn = dq[u] * n[u];
-      const T dar = dqn * h[u] * fast::derivative_from_output<RA>(r[u]);
-      dxp[U + u] = dar;
-      dhp[U + u] = dar;
-      dhn[u] += dqn * r[u];
-    }
+    const std::size_t o = b * U;
+    grad_row_before_b<RA>(U, G + BU + o, Hp + o, DQ + o, nh + o, dXPs + b * U3 + U,
+                          dHPs + b * U3 + U, dHn + o);
   }
 }
 
@@ -199,14 +220,15 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
   const T* K = st.kernel.data();
   const T* R = st.rkernel.data();
 
-  // The input projection of all timesteps at once.
-  auto xp_t = Tensor<T>::empty({B * Tn, U3});
+  // The input projection of all timesteps at once, time-major (row t*B + b) like xin, so that
+  // each step reads one contiguous (B, 3U) block.
+  auto xp_t = Tensor<T>::empty({Tn * B, U3});
   T* XP = xp_t.data();
   if (st.xin.size() == 1) {
-    gemm<T>(false, false, B * Tn, U3, I, st.xin[0].data(), I, K, U3, T(0), XP, U3);
+    gemm<T>(false, false, Tn * B, U3, I, st.xin[0].data(), I, K, U3, T(0), XP, U3);
   } else {
     for (std::size_t g = 0; g < 3; ++g)
-      gemm<T>(false, false, B * Tn, U, I, st.xin[g].data(), I, K + g * U, U3, T(0), XP + g * U, U3);
+      gemm<T>(false, false, Tn * B, U, I, st.xin[g].data(), I, K + g * U, U3, T(0), XP + g * U, U3);
   }
 
   st.states = Tensor<T>::empty({st.keep ? Tn + 1 : 2, B, U});
@@ -223,7 +245,6 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
   const T* bh = bx + U3;
   std::vector<T> bzr(2 * U);
   for (std::size_t u = 0; u < 2 * U; ++u) bzr[u] = bx[u] + bh[u];
-  const std::size_t ldx = Tn * U3;
   const std::size_t gate_cols = st.reset_after ? U3 : 2 * U;
 
   T* Hn = nullptr;
@@ -235,7 +256,7 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
     T* Rg = Z + BU;
     T* HH = Z + 2 * BU;
     T* AX = st.aux.data() + (st.keep ? s : 0) * BU;
-    const T* XPs = XP + t * U3;
+    const T* XPs = XP + t * B * U3;
 
     if (st.rec_masks.empty()) {
       gemm<T>(false, false, B, gate_cols, U, Hp, U, R, U3, T(0), HP, U3);
@@ -246,63 +267,32 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
       }
     }
     for (std::size_t b = 0; b < B; ++b) {
-      const T* __restrict xr = XPs + b * ldx;
-      const T* __restrict hr = HP + b * U3;
-      T* __restrict zr = Z + b * U;
-      T* __restrict rr = Rg + b * U;
-      const T* __restrict bb = bzr.data();
-      for (std::size_t u = 0; u < U; ++u) {
-        zr[u] = xr[u] + hr[u] + bb[u];
-        rr[u] = xr[U + u] + hr[U + u] + bb[U + u];
-      }
+      add3(U, XPs + b * U3, HP + b * U3, bzr.data(), Z + b * U);
+      add3(U, XPs + b * U3 + U, HP + b * U3 + U, bzr.data() + U, Rg + b * U);
     }
     fast::activate(st.ract, Z, 2 * BU);
     if (st.reset_after) {
-      for (std::size_t b = 0; b < B; ++b) {
-        const T* __restrict xr = XPs + b * ldx + 2 * U;
-        const T* __restrict hr = HP + b * U3 + 2 * U;
-        const T* __restrict rr = Rg + b * U;
-        T* __restrict ax = AX + b * U;
-        T* __restrict hh = HH + b * U;
-        const T* __restrict bxh = bx + 2 * U;
-        const T* __restrict bhh = bh + 2 * U;
-        for (std::size_t u = 0; u < U; ++u) {
-          const T hp = hr[u] + bhh[u];
-          ax[u] = hp;
-          hh[u] = xr[u] + bxh[u] + rr[u] * hp;
-        }
-      }
+      for (std::size_t b = 0; b < B; ++b)
+        candidate_reset_after(U, XPs + b * U3 + 2 * U, HP + b * U3 + 2 * U, bx + 2 * U,
+                              bh + 2 * U, Rg + b * U, AX + b * U, HH + b * U);
     } else {
       const T* nh = mask_of(st.rec_masks, 2);
-      if (nh) {
-        for (std::size_t i = 0; i < BU; ++i) AX[i] = Rg[i] * Hp[i] * nh[i];
-      } else {
+      if (nh)
+        mul3(BU, Rg, Hp, nh, AX);
+      else
         multiply(AX, Rg, Hp, BU);
-      }
       gemm<T>(false, false, B, U, U, AX, U, R + 2 * U, U3, T(0), HP + 2 * U, U3);
-      for (std::size_t b = 0; b < B; ++b) {
-        const T* __restrict xr = XPs + b * ldx + 2 * U;
-        const T* __restrict hr = HP + b * U3 + 2 * U;
-        T* __restrict hh = HH + b * U;
-        const T* __restrict bxh = bx + 2 * U;
-        for (std::size_t u = 0; u < U; ++u) hh[u] = xr[u] + bxh[u] + hr[u];
-      }
+      for (std::size_t b = 0; b < B; ++b)
+        add3(U, XPs + b * U3 + 2 * U, HP + b * U3 + 2 * U, bx + 2 * U, HH + b * U);
     }
     fast::activate(st.act, HH, BU);
     for (std::size_t b = 0; b < B; ++b) {
-      const T* __restrict z = Z + b * U;
-      const T* __restrict hh = HH + b * U;
-      const T* __restrict h = Hp + b * U;
-      T* __restrict hn = Hn + b * U;
-      T* __restrict y = Y + (b * Tn + s) * U;
+      const std::size_t o = b * U;
+      T* y = Y + (b * Tn + s) * U;
       if (used(st.mask, b, Tn, t)) {
-        for (std::size_t u = 0; u < U; ++u) {
-          const T v = z[u] * h[u] + (T(1) - z[u]) * hh[u];
-          hn[u] = v;
-          y[u] = v;
-        }
+        blend(U, Z + o, Hp + o, HH + o, Hn + o, y);
       } else {
-        std::copy(h, h + U, hn);
+        std::copy(Hp + o, Hp + o + U, Hn + o);
         if (st.zero_output_for_mask || s == 0)
           std::fill(y, y + U, T(0));
         else
@@ -320,7 +310,7 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
   const T* K = st.kernel.data();
   const T* R = st.rkernel.data();
 
-  auto dxp_t = Tensor<T>::empty({B * Tn, U3});  // batch-major, like xp
+  auto dxp_t = Tensor<T>::empty({Tn * B, U3});  // time-major by input time, like xp
   auto dhp_t = Tensor<T>::empty({Tn * B, U3});  // time-major, like the stacked states
   T* dXP = dxp_t.data();
   T* dHP = dhp_t.data();
@@ -341,19 +331,15 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
 
   for (std::size_t s = Tn; s-- > 0;) {
     const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
-    T* dXPs = dXP + t * U3;
+    T* dXPs = dXP + t * B * U3;
     T* dHPs = dHP + s * B * U3;
-    if (st.reset_after) {
-      with_acts(st.act, st.ract, [&](auto A, auto RA) {
-        cell_grad_reset_after<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
-      });
-    } else {
-      with_acts(st.act, st.ract, [&](auto A, auto RA) {
-        cell_grad_before_a<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
-      });
+    with_acts(st.act, st.ract, [&](auto A, auto RA) {
+      step_grad_a<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
+    });
+    if (!st.reset_after) {
       gemm<T>(false, true, B, U, U, dHPs + 2 * U, U3, R + 2 * U, U3, T(0), DQ, U);
       with_act(st.ract, [&](auto RA) {
-        cell_grad_before_b<RA.value>(st, s, t, DQ, nh, dHn, dXPs, dHPs);
+        step_grad_before_b<RA.value>(st, s, t, DQ, nh, dHn, dXPs, dHPs);
       });
     }
     if (st.rec_masks.empty()) {
@@ -379,25 +365,25 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
     }
   }
   if (needs.x) {
-    if (st.in_masks.empty()) {
-      gemm<T>(false, true, rows, I, U3, dXP, U3, K, U3, T(0), dx, I);
-    } else {
-      auto part_t = Tensor<T>::empty({rows, I});
-      T* part = part_t.data();
-      const std::size_t ng = st.in_masks.size() == 1 ? 1 : 3;
-      std::fill(dx, dx + rows * I, T(0));
-      for (std::size_t g = 0; g < ng; ++g) {
-        const std::size_t k = ng == 1 ? U3 : U;
-        gemm<T>(false, true, rows, I, k, dXP + g * U, U3, K + g * U, U3, T(0), part, I);
-        const T* m = st.in_masks[g].data();
-        for (std::size_t b = 0; b < B; ++b)
-          for (std::size_t tt = 0; tt < Tn; ++tt) {
-            T* __restrict o = dx + (b * Tn + tt) * I;
-            const T* __restrict p = part + (b * Tn + tt) * I;
-            const T* __restrict mb = m + b * I;
-            for (std::size_t i = 0; i < I; ++i) o[i] += p[i] * mb[i];
-          }
-      }
+    // dXP is time-major; dx is (B, Tn, I). Each gate's share is multiplied by its input mask.
+    auto part_t = Tensor<T>::empty({rows, I});
+    T* part = part_t.data();
+    const std::size_t ng = st.in_masks.size() == 3 ? 3 : 1;
+    for (std::size_t g = 0; g < ng; ++g) {
+      gemm<T>(false, true, rows, I, ng == 1 ? U3 : U, dXP + g * U, U3, K + g * U, U3, T(0), part,
+              I);
+      const T* m = st.in_masks.empty() ? nullptr : st.in_masks[g].data();
+      for (std::size_t tt = 0; tt < Tn; ++tt)
+        for (std::size_t b = 0; b < B; ++b) {
+          T* o = dx + (b * Tn + tt) * I;
+          const T* p = part + (tt * B + b) * I;
+          if (m == nullptr)
+            std::copy(p, p + I, o);
+          else if (g == 0)
+            multiply(o, p, m + b * I, I);
+          else
+            for (std::size_t i = 0; i < I; ++i) o[i] += p[i] * m[b * I + i];
+        }
     }
   }
   if (needs.rkernel) {

@@ -19,7 +19,8 @@ struct GruState {
   bool keep = false;  // keep every step's values for backward (else one step's worth)
 
   Tensor<T> kernel, rkernel;
-  // Input fed to each gate's projection: one tensor (x itself or x*m) or three (x*m_z, ...).
+  // Input fed to the projections, time-major (Tn, B, I): one tensor (x or x*m) or three
+  // (x*m_z, x*m_r, x*m_h).
   std::vector<Tensor<T>> xin;
   std::vector<Tensor<T>> in_masks, rec_masks;  // as given: 0, 1 or 3
   const T* mask = nullptr;                     // (B, T) or null
