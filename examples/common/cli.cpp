@@ -10,8 +10,8 @@ namespace po = boost::program_options;
 
 namespace loom::examples {
 
-Cli::Cli(std::string program, std::string summary, CommonOptions defaults)
-    : program_(std::move(program)), summary_(std::move(summary)), common_(defaults),
+Cli::Cli(std::string program, std::string summary, CommonOptions defaults, CommonOptions quick)
+    : program_(std::move(program)), summary_(std::move(summary)), common_(defaults), quick_(quick),
       extra_("Options of this example") {}
 
 bool Cli::parse(int argc, char** argv) {
@@ -25,7 +25,9 @@ bool Cli::parse(int argc, char** argv) {
       "random seed (same seed, same run)")(
       "out", po::value<std::string>(&common_.out)->default_value(common_.out),
       "folder for history.csv, loss.png and the checkpoint")(
-      "quick", po::bool_switch(&common_.quick), "small settings for a fast smoke run (CI)");
+      "quick", po::bool_switch(&common_.quick), "small settings for a fast smoke run (CI)")(
+      "data", po::value<std::string>(&common_.data)->default_value(common_.data),
+      "folder holding the data files (default: the bundled examples/data)");
   po::options_description all;
   all.add(common).add(extra_);
   po::variables_map vm;
@@ -34,6 +36,13 @@ bool Cli::parse(int argc, char** argv) {
     po::notify(vm);
   } catch (const po::error& e) {
     throw ValueError(program_ + ": " + e.what() + " (see --help)");
+  }
+  for (const auto& [name, value] : vm)
+    if (!value.defaulted()) given_.insert(name);
+  if (common_.quick) {
+    if (!given("epochs")) common_.epochs = quick_.epochs;
+    if (!given("batch-size")) common_.batch_size = quick_.batch_size;
+    if (!given("units")) common_.units = quick_.units;
   }
   if (vm.count("help")) {
     std::cout << program_ << ": " << summary_ << "\n\n" << all << "\n";
