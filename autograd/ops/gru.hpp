@@ -58,6 +58,29 @@ GruSequenceResult<T> gru_sequence(const Tensor<T>& x, const Tensor<T>& h0, const
                                   const Tensor<T>& recurrent_kernel, const Tensor<T>& bias,
                                   const GruSequenceOptions<T>& options = {});
 
+template <class T>
+struct GruCellOptions {
+  bool reset_after = true;
+  GruActivation activation = GruActivation::tanh;
+  GruActivation recurrent_activation = GruActivation::sigmoid;
+  // As in GruSequenceOptions: scaled dropout masks, input (B, I) x 0/1/3, recurrent (B, U) x 0/1/3.
+  std::vector<Tensor<T>> input_dropout;
+  std::vector<Tensor<T>> recurrent_dropout;
+};
+
+// One GRU step as one tape record: x (B, I), h (B, U), weights as for gru_sequence. Returns the new
+// state (B, U), which is also the cell's output. Same kernels as gru_sequence with one timestep.
+template <class T>
+Tensor<T> gru_cell_step(const Tensor<T>& x, const Tensor<T>& h, const Tensor<T>& kernel,
+                        const Tensor<T>& recurrent_kernel, const Tensor<T>& bias,
+                        const GruCellOptions<T>& options = {});
+
+extern template Tensor<float> gru_cell_step(const Tensor<float>&, const Tensor<float>&,
+                                            const Tensor<float>&, const Tensor<float>&,
+                                            const Tensor<float>&, const GruCellOptions<float>&);
+extern template Tensor<double> gru_cell_step(const Tensor<double>&, const Tensor<double>&,
+                                             const Tensor<double>&, const Tensor<double>&,
+                                             const Tensor<double>&, const GruCellOptions<double>&);
 extern template GruSequenceResult<float> gru_sequence(const Tensor<float>&, const Tensor<float>&,
                                                       const Tensor<float>&, const Tensor<float>&,
                                                       const Tensor<float>&,

@@ -177,3 +177,30 @@ TEST(GruFused, FastActivationsAccuracy) {
     EXPECT_LT(worst, 3e-7) << (a == GruActivation::tanh ? "tanh" : "sigmoid");
   }
 }
+
+// The fused single step against one step of the oracle, and its double gradcheck.
+TEST(GruFusedCellStep, AgreesWithCompositeAndGradchecks) {
+  for (const auto& c : configs()) {
+    if (c.mask || c.go_backwards) continue;
+    auto p = make_problem<double>(c, 3, 1, 4, 5, 1200);
+    GruCellOptions<double> co{p.opt.reset_after, p.opt.activation, p.opt.recurrent_activation,
+                              p.opt.input_dropout, p.opt.recurrent_dropout};
+    const auto x2 = reshape(p.x, {3, 4});
+    auto step = gru_cell_step(x2, p.h0, p.kernel, p.rkernel, p.bias, co);
+    auto ref = composite(p.x, p.h0, p.kernel, p.rkernel, p.bias, p.opt);
+    EXPECT_TRUE(all_close(step, ref.state, 1e-12)) << c.name;
+    std::vector<Tensor<double>> ins = {x2, p.h0, p.kernel, p.rkernel};
+    if (p.bias.defined()) ins.push_back(p.bias);
+    const bool has_bias = p.bias.defined();
+    auto r = gradcheck(
+        [&](const std::vector<Tensor<double>>& v) {
+          return gru_cell_step(v[0], v[1], v[2], v[3], has_bias ? v[4] : Tensor<double>(), co);
+        },
+        ins);
+    EXPECT_TRUE(r.ok) << c.name << ": " << r.str();
+  }
+  auto p = make_problem<float>(GruConfig{"f"}, 2, 1, 3, 4, 5);
+  EXPECT_TRUE(loom::testing::throws_with<ShapeError>(
+      [&] { gru_cell_step(p.x, p.h0, p.kernel, p.rkernel, p.bias); },
+      {"gru_cell_step", "x", "(batch, features)"}));
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Runs loom's GRU training/forward benchmark (bench/gru_train.cpp) and the same workload in libtorch
+# (bench/torch_gru_train.cpp: nn::GRU and a GRUCell loop), alternating program by program, at the
+# sizes S, M, L with 1 and 2 threads; times the GEMMs of the same step alone (the FLOP floor); and
+# rewrites the GRU section of docs/benchmarks.md (the tape section above it is kept).
+#
+# Usage: bench/run_gru_bench.sh [--rounds N] [--out FILE]
+#   BUILD_DIR (default build-bench) is configured in Release and built here.
+# One command regenerates the table; the machine's OpenBLAS settings are left as they are.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+ROUNDS=3
+OUT=$ROOT/docs/benchmarks.md
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "run_gru_bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+if [[ -f $BUILD_DIR/CMakeCache.txt ]]; then
+  cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null  # an existing build keeps its own settings
+else
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLOOM_BUILD_TESTS=OFF \
+    -DLOOM_BUILD_EXAMPLES=OFF >/dev/null
+fi
+cmake --build "$BUILD_DIR" -j2 --target gru_train >/dev/null
+LOOM=$BUILD_DIR/bench/gru_train
+TORCH=$BUILD_DIR/bench/torch_gru_train
+if cmake --build "$BUILD_DIR" -j2 --target torch_gru_train >/dev/null 2>&1 && [[ -x $TORCH ]]; then
+  HAVE_TORCH=1
+else
+  HAVE_TORCH=0
+  echo "run_gru_bench.sh: torch_gru_train not built (libtorch-dev missing); loom only" >&2
+fi
+
+# name: batch seq features units | loom steps | torch steps | warmup
+declare -A DIMS=([S]="32 10 8 4" [M]="64 50 32 128" [L]="128 100 64 256")
+declare -A LSTEPS=([S]=3000 [M]=100 [L]=30)
+declare -A TSTEPS=([S]=400 [M]=40 [L]=12)
+declare -A WARM=([S]=200 [M]=5 [L]=3)
+
+RAW=$(mktemp)
+trap 'rm -f "$RAW"' EXIT
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+run() {  # run <size> <threads> <mode> <key> <command...>
+  local size=$1 th=$2 mode=$3 key=$4
+  shift 4
+  local line
+  line=$("$@")
+  echo "$size $th $mode $key $(field median_ms "$line") $(field peak_rss_mb "$line")" >>"$RAW"
+}
+
+for ((r = 1; r <= ROUNDS; r++)); do
+  echo "round $r/$ROUNDS" >&2
+  for size in S M L; do
+    read -r b s f u <<<"${DIMS[$size]}"
+    dims=(--batch "$b" --seq "$s" --features "$f" --units "$u")
+    for th in 1 2; do
+      for mode in train forward; do
+        floor_mode=$([[ $mode == train ]] && echo floor || echo floor_forward)
+        lw=(--steps "${LSTEPS[$size]}" --warmup "${WARM[$size]}")
+        tw=(--steps "${TSTEPS[$size]}" --warmup "$((WARM[$size] > 20 ? 20 : WARM[$size]))")
+        run "$size" "$th" "$mode" loom "$LOOM" "${dims[@]}" --threads "$th" --mode "$mode" "${lw[@]}"
+        run "$size" "$th" "$mode" floor "$LOOM" "${dims[@]}" --threads "$th" --mode "$floor_mode" "${lw[@]}"
+        if [[ $HAVE_TORCH == 1 ]]; then
+          # 1 thread: 1 torch x 1 BLAS. 2 threads: 1 torch x 2 BLAS and 2 torch x 2 BLAS.
+          settings=$([[ $th == 1 ]] && echo "1x1" || echo "1x2 2x2")
+          for st in $settings; do
+            tt=${st%x*}
+            bt=${st#*x}
+            for v in gru cell; do
+              run "$size" "$th" "$mode" "torch_${v}_$st" "$TORCH" "${dims[@]}" --threads "$tt" \
+                --blas-threads "$bt" --variant "$v" --mode "$mode" "${tw[@]}"
+            done
+          done
+        fi
+      done
+    done
+  done
+done
+
+# The tape must not grow across steps: RSS after 1000 training steps against after 100 (size M).
+read -r b s f u <<<"${DIMS[M]}"
+GROW=$("$LOOM" --batch "$b" --seq "$s" --features "$f" --units "$u" --threads 1 --mode train \
+  --steps 1000 --warmup 0)
+RSS100=$(field rss100_mb "$GROW")
+RSS1000=$(field rss_end_mb "$GROW")
+
+CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+NCPU=$(nproc)
+CORETYPE=${OPENBLAS_CORETYPE:-"(unset: OpenBLAS autodetects)"}
+DATE=$(date -u +%Y-%m-%d)
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+TORCH_VER=$(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo "not installed")
+OPENBLAS_VER=$(dpkg-query -W -f='${Version}' libopenblas0-pthread 2>/dev/null || echo unknown)
+
+TABLE=$(awk -v have_torch="$HAVE_TORCH" '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, ",")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  {
+    k = $1 " " $2 " " $3 " " $4
+    ms[k] = (k in ms) ? ms[k] "," $5 : $5
+    if (!(k in rss) || $6 + 0 > rss[k]) rss[k] = $6 + 0
+  }
+  function fmt(v) { return v >= 1 ? sprintf("%.2f", v) : sprintf("%.4f", v) }
+  END {
+    split("S M L", sizes, " ")
+    for (si = 1; si <= 3; si++) for (th = 1; th <= 2; th++) for (mi = 1; mi <= 2; mi++) {
+      mode = mi == 1 ? "train" : "forward"
+      p = sizes[si] " " th " " mode " "
+      loom = median(ms[p "loom"]); floor = median(ms[p "floor"])
+      best = ""; bestkey = ""; gru = ""; cell = ""; trss = ""
+      if (have_torch == 1) {
+        nset = split(th == 1 ? "1x1" : "1x2 2x2", sets, " ")
+        for (q = 1; q <= nset; q++) for (vi = 1; vi <= 2; vi++) {
+          v = vi == 1 ? "gru" : "cell"
+          key = p "torch_" v "_" sets[q]
+          if (!(key in ms)) continue
+          m = median(ms[key])
+          if (v == "gru" && (gru == "" || m < gru)) gru = m
+          if (v == "cell" && (cell == "" || m < cell)) cell = m
+          if (best == "" || m < best) { best = m; bestkey = v " " sets[q]; trss = rss[key] }
+        }
+      }
+      printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.0f%% | %.1f | %s |\n", sizes[si], th, mode, \
+        fmt(loom), gru == "" ? "-" : fmt(gru), cell == "" ? "-" : fmt(cell), \
+        best == "" ? "-" : bestkey, best == "" ? "-" : sprintf("%.2fx", best / loom), \
+        fmt(floor), 100 * floor / loom, rss[p "loom"], trss == "" ? "-" : sprintf("%.1f", trss)
+    }
+  }' "$RAW")
+
+SECTION=$(cat <<EOF
+## GRU training step (bench/gru_train.cpp, bench/torch_gru_train.cpp)
+Regenerate with \`bench/run_gru_bench.sh\` (builds \`\$BUILD_DIR\`, default \`build-bench\`, in Release;
+$ROUNDS alternating rounds; each cell is the median over rounds of each run's median ms per step).
+
+Workload: Keras-default GRU (reset_after, tanh/sigmoid, bias) over x (batch, seq, features) with a
+zero initial state. **train** = forward, MSE loss on the final state, backward, Adam (lr 1e-3,
+eps 1e-7); **forward** = forward only, no tape. loom uses the fused sequence op
+(\`gru_sequence\`); libtorch runs \`nn::GRU\` and a \`nn::GRUCell\` loop. Threads: loom sets BLAS
+threads; libtorch at 1 thread is 1 torch x 1 BLAS thread, at 2 threads the better of 1x2 and
+2x2 (torch intra-op x OpenBLAS). The GEMM floor is the time of the GEMMs of the same step alone
+(same shapes and transpose flags, \`gru_train --mode floor\`); "of floor" = floor / loom.
+Sizes (batch, seq, features, units): S = (32, 10, 8, 4), M = (64, 50, 32, 128), L = (128, 100, 64, 256).
+
+| size | threads | mode | loom ms | torch nn::GRU ms | torch GRUCell loop ms | best torch (variant, torch x BLAS threads) | speedup vs best torch | GEMM floor ms | of floor | loom peak RSS MB | torch peak RSS MB |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+$TABLE
+
+Tape growth (size M, 1 thread, train): RSS after 100 steps $RSS100 MB, after 1000 steps $RSS1000 MB.
+
+Measured on $DATE, commit $COMMIT: $CPU ($NCPU cores), OPENBLAS_CORETYPE=$CORETYPE,
+OpenBLAS $OPENBLAS_VER, libtorch $TORCH_VER. The machine may have been shared with other jobs
+while this ran; compare the ratios, which alternate runs make robust, rather than absolute times.
+EOF
+)
+
+mkdir -p "$(dirname "$OUT")"
+TMP=$(mktemp "$(dirname "$OUT")/.benchmarks.XXXXXX")
+if [[ -f $OUT ]]; then
+  # Replace the GRU section in place; every other section (the tape overhead one) is kept.
+  SECTION=$SECTION awk '
+    BEGIN { section = ENVIRON["SECTION"] }
+    /^## GRU training step/ { skip = 1; done = 1; print section; next }
+    skip && /^## / { skip = 0; print "" }
+    !skip { print }
+    END { if (!done) print "\n" section }' "$OUT" >"$TMP"
+else
+  printf '# Benchmarks\n\n%s\n' "$SECTION" >"$TMP"
+fi
+mv "$TMP" "$OUT"
+echo "wrote $OUT" >&2
