@@ -24,3 +24,4 @@
 #include "train/callbacks/terminate_on_nan.hpp"
 #include "train/callbacks/reduce_lr_on_plateau.hpp"
 #include "train/callbacks/learning_rate_scheduler.hpp"
+#include "train/progress_bar.hpp"
