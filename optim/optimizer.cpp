@@ -102,9 +102,10 @@ void Optimizer<T>::exclude_from_weight_decay(const std::vector<Variable<T>>& var
 template <class T>
 void Optimizer<T>::apply_gradients(const std::vector<Tensor<T>>& grads,
                                    const std::vector<Variable<T>>& variables) {
-  const std::string who = class_name_ + ".apply_gradients";
+  // Built only on the error paths: a step allocates nothing in steady state.
+  const auto who = [this] { return class_name_ + ".apply_gradients"; };
   if (grads.size() != variables.size())
-    throw ValueError(who + ": grads expected one gradient per variable (" + std::to_string(variables.size()) +
+    throw ValueError(who() + ": grads expected one gradient per variable (" + std::to_string(variables.size()) +
                      " variables), received " + std::to_string(grads.size()) + " gradients");
   if (grads.empty()) return;
   NoGradGuard no_grad;
@@ -113,17 +114,17 @@ void Optimizer<T>::apply_gradients(const std::vector<Tensor<T>>& grads,
   grad_ptrs_.clear();
   for (std::size_t i = 0; i < grads.size(); ++i) {
     if (!variables[i].defined())
-      throw ValueError(who + ": variables[" + std::to_string(i) + "] expected a defined variable, received an "
+      throw ValueError(who() + ": variables[" + std::to_string(i) + "] expected a defined variable, received an "
                        "empty handle");
     if (!grads[i].defined()) continue;
     if (grads[i].shape() != variables[i].shape())
-      throw ShapeError(who + ": gradient " + std::to_string(i) + " for variable '" + variables[i].name() +
+      throw ShapeError(who() + ": gradient " + std::to_string(i) + " for variable '" + variables[i].name() +
                        "' expected shape " + variables[i].shape().str() + ", received " +
                        grads[i].shape().str());
     active_.push_back(i);
   }
   if (active_.empty())
-    throw ValueError(who + ": No gradients provided for any variable (expected at least one defined gradient, "
+    throw ValueError(who() + ": No gradients provided for any variable (expected at least one defined gradient, "
                      "received " + std::to_string(grads.size()) + " undefined ones)");
 
   // Slots exist before anything is written, so a failure below leaves no half-built entry.
@@ -135,12 +136,12 @@ void Optimizer<T>::apply_gradients(const std::vector<Tensor<T>>& grads,
   for (std::size_t a = 0; a < active_entries_.size(); ++a)
     for (std::size_t b = 0; b < a; ++b)
       if (active_entries_[a] == active_entries_[b])
-        throw ValueError(who + ": variables expected each variable once, received '" +
+        throw ValueError(who() + ": variables expected each variable once, received '" +
                          variables[active_[a]].name() + "' twice");
 
   const double lr = learning_rate();
   if (!std::isfinite(lr) || lr < 0)
-    throw ValueError(who + ": learning_rate expected a finite rate >= 0 at step " + std::to_string(iterations_) +
+    throw ValueError(who() + ": learning_rate expected a finite rate >= 0 at step " + std::to_string(iterations_) +
                      ", received " + detail::num(lr));
   const T lr_t = static_cast<T>(lr);
 

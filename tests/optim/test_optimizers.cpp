@@ -358,3 +358,14 @@ TEST(KerasGolden, TfKerasAdamInverseTimeDecay) {
     EXPECT_NEAR(var0.value().at({0}), e0[t], 1e-9) << t;
   }
 }
+
+TEST(Optimizers, GetByIdentifier) {
+  EXPECT_EQ(get<float>("adam")->name(), "adam");
+  EXPECT_EQ(get<float>("Adam")->slot_names().size(), 2u);
+  EXPECT_EQ(get<double>("SGD")->learning_rate(), 0.01);
+  EXPECT_EQ(get<float>("rmsprop")->name(), "rmsprop");
+  EXPECT_EQ(get<float>("adagrad")->slot_names(), (std::vector<std::string>{"accumulator"}));
+  EXPECT_DOUBLE_EQ(*get<float>("AdamW")->common_options().weight_decay, 0.004);
+  EXPECT_TRUE(loom::testing::throws_with<ValueError>([] { (void)get<float>("adamax"); },
+                                                     {"identifier", "Adam", "SGD", "adamax"}));
+}
