@@ -37,6 +37,10 @@ LSTMCell<T>::LSTMCell(long units, LSTMCellOptions options, std::string name)
       generator_(make_dropout_generator(opt_.seed)) {
   opt_.dropout = clip_dropout_rate(opt_.dropout);
   opt_.recurrent_dropout = clip_dropout_rate(opt_.recurrent_dropout);
+  // A value other than 0, 1 or 2 is a typo, not a mode (GRUCell rules the same way).
+  if (opt_.implementation < 0 || opt_.implementation > 2)
+    throw ValueError("LSTMCell: argument 'implementation' expected 0, 1 or 2, received " +
+                     std::to_string(opt_.implementation));
   if (opt_.implementation != 1) opt_.implementation = 2;
   if (opt_.recurrent_dropout != 0.0) opt_.implementation = 1;
 }

@@ -33,8 +33,9 @@ struct LSTMCellOptions {
   ConstraintArg bias_constraint;
   double dropout = 0.0;            // clipped to [0, 1], as Keras does
   double recurrent_dropout = 0.0;  // clipped to [0, 1]; nonzero forces implementation 1
-  // 1: per-gate matmuls and four independent dropout masks per side; 2 (or anything else): one
-  // fused matmul per side and one input mask. Same numbers in exact arithmetic.
+  // 1: per-gate matmuls and four independent dropout masks per side; 2 (0, Keras's legacy value,
+  // behaves as 2): one fused matmul per side and one input mask. Same numbers in exact
+  // arithmetic. Other values -> ValueError.
   int implementation = 2;
   std::optional<std::uint64_t> seed;  // of the dropout masks
 };

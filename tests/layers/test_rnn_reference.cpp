@@ -203,6 +203,9 @@ TEST(RNNReference, CellArgumentRules) {
   EXPECT_EQ(c.implementation(), 2);
   LSTMCell<float> d(2, {.recurrent_dropout = 0.1, .implementation = 2});
   EXPECT_EQ(d.implementation(), 1);
+  EXPECT_EQ(LSTMCell<float>(2, {.implementation = 0}).implementation(), 2);
+  EXPECT_TRUE(throws_with<ValueError>([] { LSTMCell<float>(2, {.implementation = 3}); },
+                                      {"LSTMCell", "implementation", "3"}));
 }
 
 // Keras recurrent_test.py test_dropout_mask_reuse: ones kernel, zero recurrent kernel, dropout
