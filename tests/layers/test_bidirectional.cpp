@@ -109,3 +109,14 @@ TEST(Bidirectional, ExplicitBackwardLayerAndErrors) {
   // Forward last outputs 106 and 442, backward (Keras rnn_test.py) 202 and 538.
   EXPECT_TRUE(rows_equal(ok(arange_tensor<float>(Shape{2, 3, 4})), {308, 980}, 0.0));
 }
+
+TEST(Bidirectional, TimeMajorFlipsAlongAxisZero) {
+  auto x = rand_tensor<double>(Shape{2, 4, 3}, 105);
+  Bidirectional<double> bm(std::make_shared<GRU<double>>(2, GRUCellOptions{}, RNNOptions{.return_sequences = true}));
+  Bidirectional<double> tm(
+      std::make_shared<GRU<double>>(2, GRUCellOptions{}, RNNOptions{.return_sequences = true, .time_major = true}));
+  bm.build(x.shape());
+  tm.build(transpose(x, {1, 0, 2}).shape());
+  tm.set_weights(bm.get_weights());
+  EXPECT_TRUE(all_close(transpose(tm(transpose(x, {1, 0, 2})), {1, 0, 2}), bm(x), 1e-12));
+}
