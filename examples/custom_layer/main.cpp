@@ -79,7 +79,7 @@ int main(int argc, char** argv) try {
   examples::elapsed_seconds();
   examples::Cli cli("custom_layer", "a user-defined recurrent cell, gradchecked and trained in loom's RNN",
                     {.epochs = 15, .batch_size = 32, .units = 64, .seed = 0, .out = "out/custom_layer"},
-                    {.epochs = 3, .batch_size = 32, .units = 32});
+                    {.epochs = 8, .batch_size = 32, .units = 32});
   double learning_rate = 3e-3, orthogonality = 1e-3;
   cli.extra().add_options()
       ("learning-rate", po::value<double>(&learning_rate)->default_value(learning_rate, "0.003"), "Adam learning rate")

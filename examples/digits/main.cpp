@@ -35,7 +35,7 @@ static std::pair<Tensor<float>, Tensor<float>> shifted_copies(const Tensor<float
 int main(int argc, char** argv) try {
   examples::elapsed_seconds();
   examples::Cli cli("digits", "8x8 digits as sequences of 8 rows, classified by a bidirectional GRU",
-                    {.epochs = 40, .batch_size = 32, .units = 64, .seed = 0, .out = "out/digits"},
+                    {.epochs = 40, .batch_size = 32, .units = 128, .seed = 0, .out = "out/digits"},
                     {.epochs = 6, .batch_size = 32, .units = 32});
   double learning_rate = 3e-3, validation_split = 0.1, dropout = 0.0;
   bool unidirectional = false, augment = true;
