@@ -19,3 +19,4 @@
 #include "layers/simple_rnn.hpp"
 #include "layers/lstm.hpp"
 #include "layers/gru.hpp"
+#include "layers/torch_layout.hpp"

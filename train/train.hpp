@@ -14,6 +14,7 @@
 #include "train/history.hpp"
 #include "train/checkpoint.hpp"
 #include "train/weights_io.hpp"
+#include "train/torch_weights.hpp"
 #include "train/model.hpp"
 #include "train/sequential.hpp"
 #include "train/callbacks/callback.hpp"
