@@ -206,12 +206,12 @@ TEST(Npz, TruncatedRandomAndBitFlippedFilesNeverCrash) {
       junk.replace(0, std::min<std::size_t>(4, len), std::string("PK\3\4").substr(0, std::min<std::size_t>(4, len)));
       EXPECT_TRUE(throws_with<IOError>([&] { io::load_npz_bytes<float>(junk, "r"); }, {"'r'"})) << len;
     }
-    // Two single-bit flips in every byte of the file (bits vary with the byte, so all eight bit
+    // A single-bit flip in every byte of the file (the bit varies with the byte, so all eight
     // positions occur): an IOError, or (for fields nothing depends on, such as timestamps and
     // attributes) exactly the original arrays. Never a crash or wrong data.
     std::size_t rejected = 0, harmless = 0;
     for (std::size_t byte = 0; byte < good.size(); ++byte) {
-      for (int bit : {static_cast<int>(byte % 8), static_cast<int>((byte + 3) % 8)}) {
+      for (int bit : {static_cast<int>((byte * 3) % 8)}) {
         std::string bad = good;
         bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
         try {
