@@ -123,14 +123,14 @@ std::string sample(CharModel& m, const Vocabulary& vocab, const std::string& pro
 int main(int argc, char** argv) try {
   examples::elapsed_seconds();
   examples::Cli cli("char_lm", "a character-level language model of Moby Dick with a stateful GRU",
-                    {.epochs = 12, .batch_size = 64, .units = 256, .seed = 0, .out = "out/char_lm"},
+                    {.epochs = 8, .batch_size = 32, .units = 256, .seed = 0, .out = "out/char_lm"},
                     {.epochs = 2, .batch_size = 32, .units = 64});
   int steps = 64, embed = 32, sample_length = 300;
-  double learning_rate = 2e-3, clipnorm = 5.0, fraction = 1.0;
+  double learning_rate = 3e-3, clipnorm = 5.0, fraction = 1.0;
   cli.extra().add_options()
       ("steps", po::value<int>(&steps)->default_value(steps), "truncated BPTT length (characters per batch row)")
       ("embedding", po::value<int>(&embed)->default_value(embed), "embedding size")
-      ("learning-rate", po::value<double>(&learning_rate)->default_value(learning_rate, "0.002"), "Adam learning rate")
+      ("learning-rate", po::value<double>(&learning_rate)->default_value(learning_rate, "0.003"), "Adam learning rate")
       ("clipnorm", po::value<double>(&clipnorm)->default_value(clipnorm, "5"), "global gradient-norm clip")
       ("fraction", po::value<double>(&fraction)->default_value(fraction, "1"),
        "use only this leading fraction of the training text (--quick: 0.1)")
@@ -197,6 +197,6 @@ int main(int argc, char** argv) try {
   examples::print_final({{"test_nats_per_char", held_nats}, {"train_loss", history["loss"].back()}});
   return 0;
 } catch (const std::exception& e) {
-  std::cerr << "char_lm: " << e.what() << "\n";
+  std::cerr << "error: " << e.what() << "\n";
   return 1;
 }

@@ -25,20 +25,20 @@ std::string make_out_dir(const std::string& dir) {
 }
 
 bool plot_curves(const std::map<std::string, std::vector<double>>& curves, const std::string& png,
-                 const std::string& title, const std::string& ylabel) {
+                 const std::string& title, const std::string& ylabel, bool log_y) {
   if (!gnuplot_available()) {
     std::cout << "note: gnuplot is not installed, so " << png << " was not drawn (apt-get install gnuplot-nox)\n";
     return false;
   }
-  plot_series(png, curves, {.title = title, .xlabel = "epoch", .ylabel = ylabel, .log_y = false});
+  plot_series(png, curves, {.title = title, .xlabel = "epoch", .ylabel = ylabel, .log_y = log_y});
   return true;
 }
 
-bool plot_history(const History& history, const std::string& png, const std::string& title) {
+bool plot_history(const History& history, const std::string& png, const std::string& title, bool log_y) {
   std::map<std::string, std::vector<double>> curves;
   curves["train loss"] = history["loss"];
   if (history.contains("val_loss")) curves["validation loss"] = history["val_loss"];
-  return plot_curves(curves, png, title);
+  return plot_curves(curves, png, title, "loss", log_y);
 }
 
 void write_history_csv(const History& history, const std::string& path) {

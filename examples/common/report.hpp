@@ -19,10 +19,10 @@ std::string make_out_dir(const std::string& dir);
 // Draws "loss" and "val_loss" of the history (the validation curve when there is one) into
 // `png`. gnuplot is optional at run time: without it a note is printed and false returned, so an
 // example still runs to its final line.
-bool plot_history(const History& history, const std::string& png, const std::string& title);
+bool plot_history(const History& history, const std::string& png, const std::string& title, bool log_y = false);
 // The same for curves already gathered: label -> values per epoch.
 bool plot_curves(const std::map<std::string, std::vector<double>>& curves, const std::string& png,
-                 const std::string& title, const std::string& ylabel = "loss");
+                 const std::string& title, const std::string& ylabel = "loss", bool log_y = false);
 
 // Writes a History as CSV (epoch, then the keys in name order), atomically.
 void write_history_csv(const History& history, const std::string& path);

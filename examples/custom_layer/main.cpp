@@ -127,6 +127,6 @@ int main(int argc, char** argv) try {
   examples::print_final({{"test_accuracy", test.at("accuracy")}, {"gradcheck_max_rel_error", max_rel_error}});
   return 0;
 } catch (const std::exception& e) {
-  std::cerr << "custom_layer: " << e.what() << "\n";
+  std::cerr << "error: " << e.what() << "\n";
   return 1;
 }

@@ -105,7 +105,8 @@ int main(int argc, char** argv) try {
                      std::make_shared<callbacks::ModelCheckpoint<float>>(
                          out + "/checkpoint.npz", callbacks::ModelCheckpointOptions{.save_best_only = true})}});
   model->save_weights(out + "/weights.npz");
-  examples::plot_history(history, out + "/loss.png", "digits: sparse categorical cross-entropy");
+  examples::plot_history(history, out + "/loss.png", "digits: sparse categorical cross-entropy (log scale)",
+                         /*log_y=*/true);
 
   const auto test = model->evaluate(x_test, y_test, {.verbose = 0});
   std::printf("test: loss %.4f, accuracy %.4f (softmax regression 0.914, 1-NN 0.956)\n", test.at("loss"),
@@ -115,6 +116,6 @@ int main(int argc, char** argv) try {
   examples::print_final({{"test_accuracy", test.at("accuracy")}, {"test_loss", test.at("loss")}});
   return 0;
 } catch (const std::exception& e) {
-  std::cerr << "digits: " << e.what() << "\n";
+  std::cerr << "error: " << e.what() << "\n";
   return 1;
 }

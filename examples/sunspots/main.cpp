@@ -30,7 +30,7 @@ int main(int argc, char** argv) try {
       ("folds", po::value<int>(&folds)->default_value(folds),
        "models in the ensemble; model k validates on the k-th block of training years (--quick: 2)")
       ("patience", po::value<int>(&patience)->default_value(patience), "EarlyStopping patience (epochs)")
-      ("learning-rate", po::value<double>(&learning_rate)->default_value(learning_rate), "Adam learning rate")
+      ("learning-rate", po::value<double>(&learning_rate)->default_value(learning_rate, "0.003"), "Adam learning rate")
       ("last-train-year", po::value<int>(&last_train_year)->default_value(last_train_year),
        "the last year of the training part");
   if (!cli.parse(argc, argv)) return 0;
@@ -148,6 +148,6 @@ int main(int argc, char** argv) try {
                          {"cv_rmse", rmse_cv}});
   return 0;
 } catch (const std::exception& e) {
-  std::cerr << "sunspots: " << e.what() << "\n";
+  std::cerr << "error: " << e.what() << "\n";
   return 1;
 }
