@@ -80,8 +80,9 @@ double peak_rss_mb() {
   return double(u.ru_maxrss) / 1024.0;
 }
 
-// The GEMMs of one fused training step (reset_after, no dropout, dx not needed), same shapes and
-// transpose flags as gru_kernels.cpp, on scratch buffers.
+// The GEMMs of one fused training step (reset_after, no dropout, dx not needed), same shapes,
+// transpose flags and order as gru_kernels.cpp (drecurrent_kernel accumulated per step with
+// beta = 1), on scratch buffers.
 struct FloorGemms {
   std::size_t B, Tn, I, U;
   std::vector<float> x, K, R, xp, h, hp, dxp, dhp, dK, dR, dh;
@@ -96,11 +97,13 @@ struct FloorGemms {
       blas::gemm<float>(false, false, B, U3, U, 1.f, h.data() + s * B * U, U, R.data(), U3, 0.f,
                         hp.data(), U3);
     if (!train) return;
-    for (std::size_t s = Tn; s-- > 0;)
+    for (std::size_t s = Tn; s-- > 0;) {
       blas::gemm<float>(false, true, B, U, U3, 1.f, dhp.data() + s * B * U3, U3, R.data(), U3, 1.f,
                         dh.data(), U);
+      blas::gemm<float>(true, false, U, U3, B, 1.f, h.data() + s * B * U, U, dhp.data() + s * B * U3,
+                        U3, s == Tn - 1 ? 0.f : 1.f, dR.data(), U3);
+    }
     blas::gemm<float>(true, false, I, U3, B * Tn, 1.f, x.data(), I, dxp.data(), U3, 0.f, dK.data(), U3);
-    blas::gemm<float>(true, false, U, U3, Tn * B, 1.f, h.data(), U, dhp.data(), U3, 0.f, dR.data(), U3);
   }
 };
 

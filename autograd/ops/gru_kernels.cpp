@@ -1,9 +1,10 @@
 // The fused GRU sequence kernels. Layout decisions, all for speed (DESIGN.md §3):
-// - the input projection of every timestep is one GEMM into xp (B*T, 3U), batch-major like x, so
-//   that dx and dkernel are again one GEMM each over all timesteps;
+// - the input projection of every timestep is one GEMM into xp (T*B, 3U), time-major like the
+//   (copied) input, so that each step reads one contiguous block and dx and dkernel are again one
+//   GEMM each over all timesteps;
 // - per-step values are kept time-major and gate-major ((T, 3, B, U)), so that the activations run
-//   over long contiguous arrays even when U is tiny, and so that drecurrent_kernel is one GEMM over
-//   the stacked states at the end (it measured as fast as accumulating with beta = 1 per step);
+//   over long contiguous arrays even when U is tiny; drecurrent_kernel accumulates per step with
+//   beta = 1;
 // - the backward elementwise loops are instantiated per activation pair, so that each derivative
 //   is inlined and the loops vectorise.
 #include "autograd/ops/gru_kernels.hpp"
@@ -311,7 +312,10 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
   const T* R = st.rkernel.data();
 
   auto dxp_t = Tensor<T>::empty({Tn * B, U3});  // time-major by input time, like xp
-  auto dhp_t = Tensor<T>::empty({Tn * B, U3});  // time-major, like the stacked states
+  // One step's recurrent-side gradients; drecurrent_kernel accumulates them step by step with
+  // beta = 1 (DESIGN.md §3: as fast as one GEMM over the stacked steps, and it saves a (T*B, 3U)
+  // buffer, which keeps peak memory below libtorch's at large sizes).
+  auto dhp_t = Tensor<T>::empty({B, U3});
   T* dXP = dxp_t.data();
   T* dHP = dhp_t.data();
   auto work = Tensor<T>::zeros({5, B, U});
@@ -332,7 +336,7 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
   for (std::size_t s = Tn; s-- > 0;) {
     const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
     T* dXPs = dXP + t * B * U3;
-    T* dHPs = dHP + s * B * U3;
+    T* dHPs = dHP;
     with_acts(st.act, st.ract, [&](auto A, auto RA) {
       step_grad_a<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
     });
@@ -349,6 +353,29 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
         gemm<T>(false, true, B, U, U, dHPs + g * U, U3, R + g * U, U3, T(0), tmp, U);
         const T* __restrict n = mask_of(st.rec_masks, g);
         for (std::size_t i = 0; i < BU; ++i) dHn[i] += tmp[i] * n[i];
+      }
+    }
+    if (needs.rkernel) {
+      const T beta = s == Tn - 1 ? T(0) : T(1);
+      const T* Hp = st.states.data() + s * BU;
+      if (st.rec_masks.empty()) {
+        gemm<T>(true, false, U, gate_cols, B, Hp, U, dHPs, U3, beta, dR, U3);
+      } else {
+        for (std::size_t g = 0; g < gate_cols / U; ++g) {
+          multiply(tmp, Hp, mask_of(st.rec_masks, g), BU);
+          gemm<T>(true, false, U, U, B, tmp, U, dHPs + g * U, U3, beta, dR + g * U, U3);
+        }
+      }
+      if (!st.reset_after)
+        gemm<T>(true, false, U, U, B, st.aux.data() + s * BU, U, dHPs + 2 * U, U3, beta,
+                dR + 2 * U, U3);
+    }
+    if (needs.bias) {
+      T* __restrict dbh = db + U3;
+      if (s == Tn - 1) std::fill(dbh, dbh + U3, T(0));
+      for (std::size_t b = 0; b < B; ++b) {
+        const T* __restrict row = dHPs + b * U3;
+        for (std::size_t j = 0; j < U3; ++j) dbh[j] += row[j];
       }
     }
     std::swap(dH, dHn);
@@ -386,27 +413,8 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
         }
     }
   }
-  if (needs.rkernel) {
-    // The states before each step, stacked (Tn*B, U), are the left factor of every gate's
-    // recurrent matmul; under recurrent dropout each gate sees its own masked copy.
-    const T* S = st.states.data();
-    if (st.rec_masks.empty()) {
-      gemm<T>(true, false, U, gate_cols, Tn * B, S, U, dHP, U3, T(0), dR, U3);
-    } else {
-      auto sd_t = Tensor<T>::empty({Tn * B, U});
-      T* sd = sd_t.data();
-      for (std::size_t g = 0; g < gate_cols / U; ++g) {
-        const T* n = mask_of(st.rec_masks, g);
-        for (std::size_t s = 0; s < Tn; ++s) multiply(sd + s * BU, S + s * BU, n, BU);
-        gemm<T>(true, false, U, U, Tn * B, sd, U, dHP + g * U, U3, T(0), dR + g * U, U3);
-      }
-    }
-    if (!st.reset_after)
-      gemm<T>(true, false, U, U, Tn * B, st.aux.data(), U, dHP + 2 * U, U3, T(0), dR + 2 * U, U3);
-  }
   if (needs.bias) {
     column_sums(dXP, rows, U3, db);
-    column_sums(dHP, Tn * B, U3, db + U3);
   }
 }
 
