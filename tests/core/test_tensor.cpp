@@ -94,3 +94,15 @@ TEST(Shape, BroadcastRulesAndErrors) {
                                                      {"add", "(2, 3)", "(4, 3)"}));
   EXPECT_EQ(Shape({5}).str(), "(5,)");
 }
+
+TEST(BufferPool, LargeBlocksWasteAtMostAQuarter) {
+  pool::release_cached();
+  const std::size_t bytes = 39u << 20;  // 39 MiB: a power-of-two class would take 64 MiB
+  void* p = pool::allocate(bytes);
+  pool::deallocate(p, bytes);
+  const auto cached = pool::stats().cached_bytes;
+  EXPECT_GE(cached, bytes);
+  EXPECT_LE(cached, bytes + bytes / 4);
+  pool::release_cached();
+  EXPECT_EQ(pool::stats().cached_bytes, 0u);
+}
