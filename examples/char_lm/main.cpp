@@ -124,7 +124,7 @@ int main(int argc, char** argv) try {
   examples::elapsed_seconds();
   examples::Cli cli("char_lm", "a character-level language model of Moby Dick with a stateful GRU",
                     {.epochs = 8, .batch_size = 32, .units = 256, .seed = 0, .out = "out/char_lm"},
-                    {.epochs = 2, .batch_size = 32, .units = 64});
+                    {.epochs = 4, .batch_size = 32, .units = 64});
   int steps = 64, embed = 32, sample_length = 300;
   double learning_rate = 3e-3, clipnorm = 5.0, fraction = 1.0;
   cli.extra().add_options()
@@ -133,11 +133,11 @@ int main(int argc, char** argv) try {
       ("learning-rate", po::value<double>(&learning_rate)->default_value(learning_rate, "0.003"), "Adam learning rate")
       ("clipnorm", po::value<double>(&clipnorm)->default_value(clipnorm, "5"), "global gradient-norm clip")
       ("fraction", po::value<double>(&fraction)->default_value(fraction, "1"),
-       "use only this leading fraction of the training text (--quick: 0.1)")
+       "use only this leading fraction of the training text (--quick: 0.2)")
       ("sample-length", po::value<int>(&sample_length)->default_value(sample_length), "characters per sample");
   if (!cli.parse(argc, argv)) return 0;
   const auto& o = cli.common();
-  if (o.quick && !cli.given("fraction")) fraction = 0.1;
+  if (o.quick && !cli.given("fraction")) fraction = 0.2;
   if (steps < 1 || embed < 1 || !(fraction > 0.0 && fraction <= 1.0) || sample_length < 0)
     throw ValueError("char_lm: expected --steps >= 1, --embedding >= 1, --fraction in (0, 1], --sample-length >= 0");
   const std::string out = examples::make_out_dir(o.out);
