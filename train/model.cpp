@@ -558,6 +558,16 @@ void Model<T>::load_weights(const std::string& path) {
 }
 
 template <class T>
+void Model<T>::save_weights(const std::string& path, const WeightsFileOptions& options) const {
+  loom::save_weights(*this, path, options);
+}
+
+template <class T>
+void Model<T>::load_weights(const std::string& path, const WeightsFileOptions& options) {
+  loom::load_weights(*this, path, options);
+}
+
+template <class T>
 void Model<T>::save_checkpoint(const std::string& path, const CheckpointInfo& info) const {
   CheckpointState st;
   st.info = info;

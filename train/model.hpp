@@ -32,6 +32,7 @@
 #include "train/history.hpp"
 #include "train/losses.hpp"
 #include "train/metrics.hpp"
+#include "train/torch_weights.hpp"
 
 namespace loom {
 
@@ -162,6 +163,10 @@ class Model : public Layer<T> {
   // built (called once, or build()) before either.
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
+  // The same with a choice of format: {.format = WeightsFormat::torch} reads and writes the
+  // recurrent layers in PyTorch's keys and layout (train/torch_weights.hpp, docs/interop.md).
+  void save_weights(const std::string& path, const WeightsFileOptions& options) const;
+  void load_weights(const std::string& path, const WeightsFileOptions& options);
 
   // Full checkpoint in one atomically written .npz: weights, optimizer state, learning rate,
   // the default generator's state, history and `info`. load_checkpoint restores all of it (after
