@@ -1,6 +1,6 @@
 // char_lm: a character-level language model of Moby Dick (chapters 1-50) with a stateful GRU
 // trained by truncated backpropagation through time. The last 10% of the text is held out; the
-// result is its cross-entropy in nats per character (README "Examples": bigram 2.46, trigram
+// result is its cross-entropy in nats per character (examples/data/README.md: bigram 2.46, trigram
 // 2.01, 5-gram 1.57), followed by 300 sampled characters at temperatures 0.5 and 1.0.
 #include <algorithm>
 #include <cmath>

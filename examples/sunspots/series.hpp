@@ -25,7 +25,7 @@ struct Windows {
 };
 Windows make_windows(const std::vector<double>& z, std::size_t window, std::size_t first,
                      std::size_t last);
-// Windows k of a set, and the rest (for blocked cross-validation).
+// The windows at the given rows (a fold of blocked cross-validation, or the rest).
 Windows select(const Windows& w, const std::vector<std::size_t>& rows);
 
 double rmse(const std::vector<double>& predicted, const std::vector<double>& actual);
