@@ -287,9 +287,14 @@ std::vector<std::string> TorchCellSlot<T>::keras_names() const {
   std::vector<std::string> out;
   for (const auto& w : cell->weights()) out.push_back(w.name());
   // Own weights come first and cells have no sub-layers, so these are kernel, recurrent_kernel[, bias].
-  if (out.size() != (use_bias ? 3u : 2u))
-    throw ValueError("torch layout: cell '" + cell->name() + "' expected " + std::to_string(use_bias ? 3 : 2) +
-                     " weights, received " + std::to_string(out.size()));
+  const auto ends_with = [](const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (out.size() != (use_bias ? 3u : 2u) || !ends_with(out[0], "/kernel") || !ends_with(out[1], "/recurrent_kernel") ||
+      (use_bias && !ends_with(out[2], "/bias")))
+    throw ValueError("torch layout: cell '" + cell->name() + "' expected the weights kernel, recurrent_kernel" +
+                     (use_bias ? ", bias" : "") + ", received " + std::to_string(out.size()) + " weights starting '" +
+                     (out.empty() ? std::string() : out[0]) + "'");
   return out;
 }
 
