@@ -4,7 +4,8 @@
     python3 tools/torch_export.py model.pt weights.npz [--prefix rnn.] [--key model] [--unsafe-pickle]
 
 model.pt is what torch.save wrote: a state_dict (the usual), a checkpoint dict holding one under
---key, or (with --unsafe-pickle) a whole pickled nn.Module. Every tensor is written as an array
+--key, or (with --unsafe-pickle) a whole pickled nn.Module, whose class must then be importable
+(run from the folder of the code that defines it). Every tensor is written as an array
 under its state_dict key, with its dtype unchanged (float32 stays float32, so loom reads the exact
 bits). --prefix keeps only the keys that start with it and strips it ("rnn." for the submodule
 `rnn`), which is what loom expects when torch_prefix is empty.

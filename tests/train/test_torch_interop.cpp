@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -89,6 +90,15 @@ Tensor<float> row(const Tensor<float>& t, std::size_t k) {
   return Tensor<float>(Shape{t.dim(1), t.dim(2)}, t.data() + k * n);
 }
 
+// Removes a test's temporary folder when the test ends.
+struct RemoveDir {
+  std::string dir;
+  ~RemoveDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
 bool same_bits(const Tensor<float>& a, const Tensor<float>& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
@@ -96,6 +106,7 @@ bool same_bits(const Tensor<float>& a, const Tensor<float>& b) {
 // Acceptance 1 (torch runs, loom runs the exported weights) and 2/3 (the round trip), for one mode.
 void check_against_torch(const std::string& mode) {
   const std::string dir = temp_dir("torch_" + mode);
+  const RemoveDir cleanup{dir};
   // The weights that go round through torch, written before the driver starts.
   auto original = bi_model(mode);
   randomize(*original, mode == "gru" ? 11 : 12);
@@ -157,6 +168,7 @@ TEST(TorchInterop, LstmMatchesTorchAndRoundTripsBitExact) { check_against_torch(
 // A torch-format file holds the torch keys and Keras-named others; the keras format reads it not.
 TEST(TorchInterop, TorchFormatFilesWithoutPython) {
   const std::string dir = temp_dir("torch_fmt");
+  const RemoveDir cleanup{dir};
   auto m = std::make_shared<Sequential<float>>();
   m->add(std::make_shared<GRU<float>>(3, GRUCellOptions{}, RNNOptions{.return_sequences = true}));
   m->add(std::make_shared<GRU<float>>(3));
@@ -246,6 +258,7 @@ Shape eval_shape(const std::string& s, const std::map<char, std::size_t>& dims) 
 
 TEST(TorchInterop, KerasNamesAreTheDocumentedList) {
   const std::string dir = temp_dir("keras_names");
+  const RemoveDir cleanup{dir};
   auto emb = std::make_shared<Embedding<float>>(7, 5);
   auto bi = std::make_shared<Bidirectional<float>>(
       std::make_shared<GRU<float>>(4, GRUCellOptions{}, RNNOptions{.return_sequences = true}));
