@@ -122,6 +122,28 @@ void GRUCell<T>::reset_dropout_masks() {
 }
 
 template <class T>
+typename GRUCell<T>::DropoutMasks GRUCell<T>::get_dropout_masks(std::size_t batch, bool training) {
+  if (!this->built())
+    throw ValueError("GRUCell '" + this->name() + "': get_dropout_masks expected a built cell (the mask "
+                     "shape needs the feature size), received an unbuilt one (call it or build() first)");
+  const std::size_t in = kernel_.shape()[0];
+  // Masks only when training and 0 < rate < 1 (so a clipped rate of 1 drops nothing, as in Keras).
+  const bool drop_in = dropout_active(opts_.dropout, training);
+  const bool drop_rec = dropout_active(opts_.recurrent_dropout, training);
+  DropoutMasks m;
+  if (drop_in) {
+    input_masks_ = input_cache_.get(Shape{batch, in}, opts_.dropout, opts_.implementation == 1 ? 3 : 1,
+                                    generator_);
+    m.input = input_masks_;
+  }
+  if (drop_rec) {
+    recurrent_masks_ = recurrent_cache_.get(Shape{batch, units_}, opts_.recurrent_dropout, 3, generator_);
+    m.recurrent = recurrent_masks_;
+  }
+  return m;
+}
+
+template <class T>
 CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>& states,
                                bool training) {
   check_input(x);
@@ -139,14 +161,9 @@ CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>&
   const Activation& act = *opts_.activation.ptr;
   const Activation& rec_act = *opts_.recurrent_activation.ptr;
 
-  // Masks only when training and 0 < rate < 1 (so a clipped rate of 1 drops nothing, as in Keras).
-  // Drawn at the first such step after reset_dropout_masks(), then reused (spec §2.1).
-  const bool drop_in = dropout_active(opts_.dropout, training);
-  const bool drop_rec = dropout_active(opts_.recurrent_dropout, training);
-  if (drop_in)
-    input_masks_ = input_cache_.get(x.shape(), opts_.dropout, impl == 1 ? 3 : 1, generator_);
-  if (drop_rec)
-    recurrent_masks_ = recurrent_cache_.get(h.shape(), opts_.recurrent_dropout, 3, generator_);
+  // Drawn at the first training step after reset_dropout_masks(), then reused (spec §2.1).
+  const DropoutMasks masks = get_dropout_masks(x.dim(0), training);
+  const bool drop_in = !masks.input.empty(), drop_rec = !masks.recurrent.empty();
 
   const Tensor<T>& K = kernel_.value();
   const Tensor<T>& R = recurrent_kernel_.value();
@@ -164,8 +181,8 @@ CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>&
 
   Tensor<T> z, r, hh;
   if (impl == 1) {
-    auto xin = [&](std::size_t g) { return drop_in ? mul(x, input_masks_[g]) : x; };
-    auto hin = [&](std::size_t g) { return drop_rec ? mul(h, recurrent_masks_[g]) : h; };
+    auto xin = [&](std::size_t g) { return drop_in ? mul(x, masks.input[g]) : x; };
+    auto hin = [&](std::size_t g) { return drop_rec ? mul(h, masks.recurrent[g]) : h; };
     Tensor<T> x_z = matmul(xin(0), cols(K, 0, 1));
     Tensor<T> x_r = matmul(xin(1), cols(K, 1, 2));
     Tensor<T> x_h = matmul(xin(2), cols(K, 2, 3));
@@ -192,7 +209,7 @@ CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>&
     }
     hh = act(add(x_h, rec_h));
   } else {
-    Tensor<T> xm = matmul(drop_in ? mul(x, input_masks_[0]) : x, K);
+    Tensor<T> xm = matmul(drop_in ? mul(x, masks.input[0]) : x, K);
     if (use_bias) xm = add(xm, b_in);
     auto xs = split(xm, 3, 1);
     if (reset_after) {

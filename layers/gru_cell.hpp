@@ -85,6 +85,16 @@ class GRUCell : public RNNCell<T> {
                      bool training) override;
   void reset_dropout_masks() override;
 
+  struct DropoutMasks {
+    std::vector<Tensor<T>> input;      // (B, I): three for implementation 1, one for 2; or none
+    std::vector<Tensor<T>> recurrent;  // (B, U): three (implementation 1 only); or none
+  };
+  // The masks a step on `batch` samples uses in this sequence: the cached ones, or drawn now in
+  // call()'s order (input side first), so a fused sequence op that takes them consumes the
+  // generator exactly as the step loop would. A side that does not apply (not training, rate 0 or
+  // 1) is empty and draws nothing. Needs a built cell (ValueError otherwise).
+  DropoutMasks get_dropout_masks(std::size_t batch, bool training);
+
   // The masks in use ({} before the first training step of a sequence): three entries for
   // implementation 1, one for implementation 2 (input side only).
   const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_; }

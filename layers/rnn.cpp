@@ -191,10 +191,10 @@ RNNResult<T> RNN<T>::run_loop(const Tensor<T>& x, std::vector<Tensor<T>> states,
 }
 
 // The one place where the fused GRU sequence op replaces the step loop (docs/keras_compat.md,
-// "RNN: fused path"): a single GRUCell whose activations the op implements, and no dropout in this
-// call (the cell draws its masks inside its own step, so a training call with dropout uses the
-// loop). Masks, go_backwards, zero_output_for_mask, both reset_after variants and no-bias cells
-// all run fused.
+// "RNN: fused path"): a single GRUCell whose activations the op implements. Dropout masks come
+// from the cell itself (drawn once per call, as its first step would draw them), so a training
+// call with dropout gives the loop's numbers too. Masks, go_backwards, zero_output_for_mask, both
+// reset_after variants and no-bias cells all run fused.
 template <class T>
 bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states, const Tensor<T>& mask,
                        bool training, RNNResult<T>& out) {
@@ -203,8 +203,6 @@ bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states,
   const auto& o = gru->options();
   const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
   if (!gru_sequence_supports(act, rec)) return false;
-  if (dropout_active(gru->dropout(), training) || dropout_active(gru->recurrent_dropout(), training))
-    return false;
   GruSequenceOptions<T> fo;
   fo.reset_after = gru->reset_after();
   fo.activation = gru_activation_from_name(act);
@@ -212,6 +210,9 @@ bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states,
   fo.go_backwards = opt_.go_backwards;
   fo.mask = mask;
   fo.zero_output_for_mask = opt_.zero_output_for_mask;
+  auto drop = gru->get_dropout_masks(x.dim(0), training);
+  fo.input_dropout = std::move(drop.input);
+  fo.recurrent_dropout = std::move(drop.recurrent);
   const Tensor<T> bias = gru->use_bias() ? gru->bias().value() : Tensor<T>();
   auto r = gru_sequence(x, states[0], gru->kernel().value(), gru->recurrent_kernel().value(), bias, fo);
   // The last emitted output is not always the final state: a masked last step emits zeros under
