@@ -8,6 +8,7 @@
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
+#include "layers/option_arg.hpp"
 #include "layers/regularizers.hpp"
 
 namespace loom {
@@ -15,14 +16,18 @@ namespace loom {
 // Keras's defaults: Dense(units, activation=None, use_bias=True, kernel_initializer=
 // "glorot_uniform", bias_initializer="zeros", no regularizers, no constraints).
 struct DenseOptions {
-  ActivationArg activation = nullptr;
+  // Each field knows its name, so a bad identifier is reported as "Dense: argument '<field>': ...".
+  template <class Arg, FixedString Name>
+  using Option = OptionArg<Arg, "Dense", Name>;
+
+  Option<ActivationArg, "activation"> activation = nullptr;
   bool use_bias = true;
-  InitializerArg kernel_initializer = "glorot_uniform";
-  InitializerArg bias_initializer = "zeros";
-  RegularizerArg kernel_regularizer = nullptr;
-  RegularizerArg bias_regularizer = nullptr;
-  ConstraintArg kernel_constraint = nullptr;
-  ConstraintArg bias_constraint = nullptr;
+  Option<InitializerArg, "kernel_initializer"> kernel_initializer = "glorot_uniform";
+  Option<InitializerArg, "bias_initializer"> bias_initializer = "zeros";
+  Option<RegularizerArg, "kernel_regularizer"> kernel_regularizer = nullptr;
+  Option<RegularizerArg, "bias_regularizer"> bias_regularizer = nullptr;
+  Option<ConstraintArg, "kernel_constraint"> kernel_constraint = nullptr;
+  Option<ConstraintArg, "bias_constraint"> bias_constraint = nullptr;
   std::string name;  // "" -> "dense", "dense_1", ...
 };
 

@@ -8,14 +8,20 @@
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
+#include "layers/option_arg.hpp"
 #include "layers/regularizers.hpp"
 
 namespace loom {
 
 struct EmbeddingOptions {
-  InitializerArg embeddings_initializer = "uniform";  // Keras: RandomUniform(-0.05, 0.05)
-  RegularizerArg embeddings_regularizer = nullptr;
-  ConstraintArg embeddings_constraint = nullptr;
+  // Each field knows its name, so a bad identifier is reported as "Embedding: argument '<field>': ...".
+  template <class Arg, FixedString Name>
+  using Option = OptionArg<Arg, "Embedding", Name>;
+
+  // "uniform" is Keras's RandomUniform(-0.05, 0.05).
+  Option<InitializerArg, "embeddings_initializer"> embeddings_initializer = "uniform";
+  Option<RegularizerArg, "embeddings_regularizer"> embeddings_regularizer = nullptr;
+  Option<ConstraintArg, "embeddings_constraint"> embeddings_constraint = nullptr;
   bool mask_zero = false;
   std::string name;  // "" -> "embedding", "embedding_1", ...
 };

@@ -16,6 +16,7 @@
 #include "layers/activations.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
+#include "layers/option_arg.hpp"
 #include "layers/regularizers.hpp"
 #include "layers/rnn_cell.hpp"
 #include "layers/rnn_dropout.hpp"
@@ -25,18 +26,22 @@ namespace loom {
 // Keras's GRUCell keyword arguments, in tf.keras 2.x's order, with its defaults:
 // GRUCell<float>(32, {.dropout = 0.2, .reset_after = false}).
 struct GRUCellOptions {
-  ActivationArg activation = "tanh";
-  ActivationArg recurrent_activation = "sigmoid";
+  // Each field knows its name, so a bad identifier is reported as "GRUCell: argument '<field>': ...".
+  template <class Arg, FixedString Name>
+  using Option = OptionArg<Arg, "GRUCell", Name>;
+
+  Option<ActivationArg, "activation"> activation = "tanh";
+  Option<ActivationArg, "recurrent_activation"> recurrent_activation = "sigmoid";
   bool use_bias = true;
-  InitializerArg kernel_initializer = "glorot_uniform";
-  InitializerArg recurrent_initializer = "orthogonal";
-  InitializerArg bias_initializer = "zeros";
-  RegularizerArg kernel_regularizer = nullptr;
-  RegularizerArg recurrent_regularizer = nullptr;
-  RegularizerArg bias_regularizer = nullptr;
-  ConstraintArg kernel_constraint = nullptr;
-  ConstraintArg recurrent_constraint = nullptr;
-  ConstraintArg bias_constraint = nullptr;
+  Option<InitializerArg, "kernel_initializer"> kernel_initializer = "glorot_uniform";
+  Option<InitializerArg, "recurrent_initializer"> recurrent_initializer = "orthogonal";
+  Option<InitializerArg, "bias_initializer"> bias_initializer = "zeros";
+  Option<RegularizerArg, "kernel_regularizer"> kernel_regularizer = nullptr;
+  Option<RegularizerArg, "recurrent_regularizer"> recurrent_regularizer = nullptr;
+  Option<RegularizerArg, "bias_regularizer"> bias_regularizer = nullptr;
+  Option<ConstraintArg, "kernel_constraint"> kernel_constraint = nullptr;
+  Option<ConstraintArg, "recurrent_constraint"> recurrent_constraint = nullptr;
+  Option<ConstraintArg, "bias_constraint"> bias_constraint = nullptr;
   // Clipped to [0, 1] as Keras does; a rate of exactly 0 or 1 applies no dropout.
   double dropout = 0.0;
   double recurrent_dropout = 0.0;

@@ -8,6 +8,7 @@
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
 #include "layers/masking.hpp"
+#include "layers/option_arg.hpp"
 #include "layers/regularizers.hpp"
 #include "layers/rnn_cell.hpp"
 #include "layers/simple_rnn_cell.hpp"

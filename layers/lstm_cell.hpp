@@ -9,6 +9,7 @@
 #include "layers/activations.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
+#include "layers/option_arg.hpp"
 #include "layers/regularizers.hpp"
 #include "layers/rnn_cell.hpp"
 #include "layers/rnn_dropout.hpp"
@@ -17,20 +18,24 @@ namespace loom {
 
 // Defaults are Keras 3's.
 struct LSTMCellOptions {
-  ActivationArg activation = "tanh";
-  ActivationArg recurrent_activation = "sigmoid";
+  // Each field knows its name, so a bad identifier is reported as "LSTMCell: argument '<field>': ...".
+  template <class Arg, FixedString Name>
+  using Option = OptionArg<Arg, "LSTMCell", Name>;
+
+  Option<ActivationArg, "activation"> activation = "tanh";
+  Option<ActivationArg, "recurrent_activation"> recurrent_activation = "sigmoid";
   bool use_bias = true;
-  InitializerArg kernel_initializer = "glorot_uniform";
-  InitializerArg recurrent_initializer = "orthogonal";
-  InitializerArg bias_initializer = "zeros";
+  Option<InitializerArg, "kernel_initializer"> kernel_initializer = "glorot_uniform";
+  Option<InitializerArg, "recurrent_initializer"> recurrent_initializer = "orthogonal";
+  Option<InitializerArg, "bias_initializer"> bias_initializer = "zeros";
   // The forget-gate block of the bias starts at 1 (the other blocks use bias_initializer).
   bool unit_forget_bias = true;
-  RegularizerArg kernel_regularizer;
-  RegularizerArg recurrent_regularizer;
-  RegularizerArg bias_regularizer;
-  ConstraintArg kernel_constraint;
-  ConstraintArg recurrent_constraint;
-  ConstraintArg bias_constraint;
+  Option<RegularizerArg, "kernel_regularizer"> kernel_regularizer;
+  Option<RegularizerArg, "recurrent_regularizer"> recurrent_regularizer;
+  Option<RegularizerArg, "bias_regularizer"> bias_regularizer;
+  Option<ConstraintArg, "kernel_constraint"> kernel_constraint;
+  Option<ConstraintArg, "recurrent_constraint"> recurrent_constraint;
+  Option<ConstraintArg, "bias_constraint"> bias_constraint;
   double dropout = 0.0;            // clipped to [0, 1], as Keras does
   double recurrent_dropout = 0.0;  // clipped to [0, 1]; nonzero forces implementation 1
   // 1: per-gate matmuls and four independent dropout masks per side; 2 (0, Keras's legacy value,

@@ -9,6 +9,7 @@
 #include "layers/activations.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
+#include "layers/option_arg.hpp"
 #include "layers/regularizers.hpp"
 #include "layers/rnn_cell.hpp"
 #include "layers/rnn_dropout.hpp"
@@ -17,17 +18,21 @@ namespace loom {
 
 // Defaults are Keras 3's.
 struct SimpleRNNCellOptions {
-  ActivationArg activation = "tanh";
+  // Each field knows its name, so a bad identifier is reported as "SimpleRNNCell: argument '<field>': ...".
+  template <class Arg, FixedString Name>
+  using Option = OptionArg<Arg, "SimpleRNNCell", Name>;
+
+  Option<ActivationArg, "activation"> activation = "tanh";
   bool use_bias = true;
-  InitializerArg kernel_initializer = "glorot_uniform";
-  InitializerArg recurrent_initializer = "orthogonal";
-  InitializerArg bias_initializer = "zeros";
-  RegularizerArg kernel_regularizer;
-  RegularizerArg recurrent_regularizer;
-  RegularizerArg bias_regularizer;
-  ConstraintArg kernel_constraint;
-  ConstraintArg recurrent_constraint;
-  ConstraintArg bias_constraint;
+  Option<InitializerArg, "kernel_initializer"> kernel_initializer = "glorot_uniform";
+  Option<InitializerArg, "recurrent_initializer"> recurrent_initializer = "orthogonal";
+  Option<InitializerArg, "bias_initializer"> bias_initializer = "zeros";
+  Option<RegularizerArg, "kernel_regularizer"> kernel_regularizer;
+  Option<RegularizerArg, "recurrent_regularizer"> recurrent_regularizer;
+  Option<RegularizerArg, "bias_regularizer"> bias_regularizer;
+  Option<ConstraintArg, "kernel_constraint"> kernel_constraint;
+  Option<ConstraintArg, "recurrent_constraint"> recurrent_constraint;
+  Option<ConstraintArg, "bias_constraint"> bias_constraint;
   double dropout = 0.0;            // clipped to [0, 1], as Keras does
   double recurrent_dropout = 0.0;  // clipped to [0, 1]
   std::optional<std::uint64_t> seed;  // of the dropout masks
