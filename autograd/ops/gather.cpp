@@ -1,6 +1,7 @@
 #include "autograd/ops/gather.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -9,6 +10,15 @@
 #include "core/errors.hpp"
 
 namespace loom {
+
+namespace {
+// An integral value of any size, e.g. 1e30: a cast to long long would be undefined behaviour.
+std::string whole_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+}  // namespace
 
 template <class T>
 Tensor<T> gather_rows(const Tensor<T>& table, const Tensor<T>& indices) {
@@ -31,7 +41,7 @@ Tensor<T> gather_rows(const Tensor<T>& table, const Tensor<T>& indices) {
                        std::to_string(static_cast<double>(v)) + " at flat position " + std::to_string(i));
     if (v < T(0) || v >= static_cast<T>(rows))
       throw IndexError("gather_rows: index expected in [0, " + std::to_string(rows) + "), received " +
-                       std::to_string(static_cast<long long>(v)) + " at flat position " +
+                       whole_number(static_cast<double>(v)) + " at flat position " +
                        std::to_string(i));
     idx[i] = static_cast<std::size_t>(v);
   }
