@@ -5,7 +5,7 @@
 #include "loom.hpp"
 
 int main() {
-  loom::Tensor<float> w{{0.5f}};
+  loom::Tensor<float> w{0.5f};
   loom::GradientTape tape;
   tape.watch(w);
   auto loss = loom::sum(loom::square(w));
