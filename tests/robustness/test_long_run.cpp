@@ -106,7 +106,7 @@ TEST(LongRun, LeakCheckDetectsAHiddenBlock) {
 #endif
 
 // Release build, opt-in (LOOM_VALGRIND=1): reruns the 2000-step test in a child under valgrind's
-// memcheck and requires "definitely lost: 0 bytes" and no errors. Slow (about a minute).
+// memcheck and requires no definitely or indirectly lost block and no error. About 40 s.
 TEST(LongRun, ValgrindChildLeakFree) {
 #ifdef LOOM_HAVE_LSAN
   GTEST_SKIP() << "valgrind cannot run an ASan binary; this build checks leaks with LeakSanitizer";
@@ -125,7 +125,11 @@ TEST(LongRun, ValgrindChildLeakFree) {
   const int rc = std::system(cmd.c_str());
   const std::string report = slurp(log);
   EXPECT_EQ(rc, 0) << report;
-  EXPECT_NE(report.find("definitely lost: 0 bytes"), std::string::npos) << report;
+  // memcheck prints "definitely lost: 0 bytes" when blocks are still reachable at exit, and only
+  // "All heap blocks were freed" when nothing is left at all.
+  EXPECT_TRUE(report.find("definitely lost: 0 bytes") != std::string::npos ||
+              report.find("All heap blocks were freed -- no leaks are possible") != std::string::npos)
+      << report;
   EXPECT_NE(report.find("ERROR SUMMARY: 0 errors"), std::string::npos) << report;
 #endif
 }
@@ -166,5 +170,7 @@ TEST(LongRun, ResidentSetStaysFlatAcrossEpochs) {
               base / 1048576.0, lo / 1048576.0, hi / 1048576.0, 100.0 * (hi - lo) / base);
   EXPECT_LE(static_cast<double>(hi), 1.05 * static_cast<double>(base));
   EXPECT_GE(static_cast<double>(lo), 0.95 * static_cast<double>(base));
+  // 5% of a ~23 MiB process is over a megabyte; a slow leak must not hide in it either.
+  EXPECT_LT(hi - base, std::size_t{1} << 20);
 #endif
 }
