@@ -336,6 +336,8 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
   require_compiled("fit");
   const std::string who = "Model '" + this->name() + "' fit";
   if (o.epochs == 0) throw ValueError(who + ": epochs expected >= 1, received 0");
+  if (train.elements(0).empty())
+    throw ValueError(who + ": the training data expected at least one sample, received 0");
   std::optional<Dataset<T>> val;
   if (val_in) {
     if (!val_in->has_targets())
@@ -425,6 +427,8 @@ Logs Model<T>::evaluate_impl(const Dataset<T>& data, const std::vector<CallbackP
   callbacks::CallbackList<T> list(cbs, this);
   list.on_test_begin({});
   const auto elements = data.elements(0);
+  if (elements.empty())
+    throw ValueError("Model '" + this->name() + "' evaluate: the data expected at least one sample, received 0");
   detail::FitProgress progress(out ? *out : std::cout, verbose, 1);
   progress.test_begin(elements.size());
   for (std::size_t step = 0; step < elements.size(); ++step) {
