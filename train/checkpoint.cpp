@@ -196,8 +196,11 @@ CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optim
         throw IOError(what + ": optimizer state '" + key + "' expected to belong to this optimizer, received a "
                       "key it does not have (another optimizer or architecture?)");
     const double iters = static_cast<double>(opt_state.at("iterations").data()[0]);
-    if (!(iters >= 0) || std::floor(iters) != iters)
-      throw IOError(what + ": optimizer iterations expected a whole number >= 0, received " + std::to_string(iters));
+    // The bound is checked here, before any weight is assigned, so that a bad count cannot leave a
+    // half-loaded model behind (Optimizer::set_state would only reject it afterwards).
+    if (!(iters >= 0) || std::floor(iters) != iters || iters > 9.0e18)
+      throw IOError(what + ": optimizer iterations expected a whole number in [0, 9e18], received " +
+                    std::to_string(iters));
   }
   double lr = 0.0;
   const bool set_lr = optimizer && meta.learning_rate != "none" && meta.learning_rate != "schedule" &&

@@ -644,11 +644,9 @@ TEST(BadInput, EvaluateRejectsAnEmptyDataset) {
       [&] { m->evaluate(F::zeros(Shape{0, 4}), F::zeros(Shape{0, 1}), {.verbose = 0}); }, {"evaluate", "sample"}));
 }
 
-// Known gap, reported to the owner of train/checkpoint.cpp: load_checkpoint accepts an
-// optimizer iteration count above 9e18 in its own checks, assigns the weights, and only then
-// Optimizer::set_state rejects it with ValueError, so the failed load has changed the weights
-// (and the error is not the documented IOError). Enable once load_checkpoint checks the bound.
-TEST(BadInputKnownGap, DISABLED_CheckpointWithHugeIterationsChangesNothing) {
+// An optimizer iteration count above 9e18 used to pass load_checkpoint's own checks, so the weights
+// were assigned before Optimizer::set_state refused it: the failed load must change nothing.
+TEST(BadInput, CheckpointWithHugeIterationsChangesNothing) {
   auto s = saved_model("iter_huge");
   auto arrays = io::load_npz<float>(s.checkpoint);
   arrays.at("optimizer/iterations") = F::scalar(1e19f);
