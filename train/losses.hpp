@@ -140,6 +140,7 @@ class SparseCategoricalCrossentropy : public Loss<T> {
       : Loss<T>(o.name, o.reduction), from_logits_(o.from_logits), ignore_class_(o.ignore_class) {}
   Tensor<T> call(const Tensor<T>& y_true, const Tensor<T>& y_pred) const override;
   bool from_logits() const { return from_logits_; }
+  const std::optional<long>& ignore_class() const { return ignore_class_; }
 
  protected:
   Tensor<T> target_mask(const Tensor<T>& y_true, const Tensor<T>& y_pred) const override;

@@ -157,6 +157,28 @@ void Mean<T>::accumulate(const std::vector<double>& values, const Shape& shape_i
 }
 
 template <class T>
+std::vector<double> Metric<T>::state() const {
+  throw NotImplementedError("Metric '" + name_ + "' state: a metric that overrides state() and set_state() "
+                            "expected (a data-parallel fit sums metric states over ranks), received one that "
+                            "does not");
+}
+
+template <class T>
+void Metric<T>::set_state(const std::vector<double>&) {
+  throw NotImplementedError("Metric '" + name_ + "' set_state: a metric that overrides state() and set_state() "
+                            "expected (a data-parallel fit sums metric states over ranks), received one that "
+                            "does not");
+}
+
+template <class T>
+void MeanMetricWrapper<T>::set_state(const std::vector<double>& state) {
+  if (state.size() != 2)
+    throw ValueError("Metric '" + this->name() + "' set_state: state expected 2 values (total, count), received " +
+                     std::to_string(state.size()));
+  mean_.set_state(state[0], state[1]);
+}
+
+template <class T>
 void MeanMetricWrapper<T>::update_state(const Tensor<T>& y_true, const Tensor<T>& y_pred,
                                         const Tensor<T>& sample_weight) {
   NoGradGuard guard;
@@ -261,6 +283,7 @@ std::shared_ptr<Metric<T>> get(const std::string& id) {
 
 #define LOOM_INSTANTIATE_METRICS(T)              \
   template class Mean<T>;                        \
+  template class Metric<T>;                      \
   template class MeanMetricWrapper<T>;           \
   template class MeanSquaredError<T>;            \
   template class MeanAbsoluteError<T>;           \

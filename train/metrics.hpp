@@ -28,6 +28,11 @@ class Mean {
   const std::string& name() const { return name_; }
   double total() const { return total_; }
   double count() const { return count_; }
+  // Replaces the accumulated state (data-parallel fit installs the sum over ranks).
+  void set_state(double total, double count) {
+    total_ = total;
+    count_ = count;
+  }
 
   // The same as update_state, from per-sample values already in double.
   void accumulate(const std::vector<double>& values, const Shape& shape, const Tensor<T>& sample_weight);
@@ -49,6 +54,13 @@ class Metric {
   virtual void reset_state() = 0;
   const std::string& name() const { return name_; }
 
+  // The accumulated state as numbers that add up across processes (Keras's metric variables,
+  // which tf.distribute sums over replicas before result()). A data-parallel fit sums them over
+  // ranks, sets the sum, reads result() and puts the local state back. The defaults throw
+  // NotImplementedError naming the metric: a custom metric overrides both to be used there.
+  virtual std::vector<double> state() const;
+  virtual void set_state(const std::vector<double>& state);
+
  private:
   std::string name_;
 };
@@ -62,6 +74,9 @@ class MeanMetricWrapper : public Metric<T> {
                     const Tensor<T>& sample_weight = {}) override;
   double result() const override { return mean_.result(); }
   void reset_state() override { mean_.reset_state(); }
+  // {total, count}.
+  std::vector<double> state() const override { return {mean_.total(), mean_.count()}; }
+  void set_state(const std::vector<double>& state) override;
 
  protected:
   // Fills per-sample values and their shape. Throws ShapeError naming the metric and both shapes.
@@ -160,6 +175,7 @@ std::shared_ptr<Metric<T>> get(const std::string& identifier);
 
 #define LOOM_EXTERN_METRICS(T)                          \
   extern template class Mean<T>;                        \
+  extern template class Metric<T>;                      \
   extern template class MeanMetricWrapper<T>;           \
   extern template class MeanSquaredError<T>;      \
   extern template class MeanAbsoluteError<T>;     \

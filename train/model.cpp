@@ -19,6 +19,8 @@
 #include "train/callbacks/history.hpp"
 #include "train/callbacks/terminate_on_nan.hpp"
 #include "train/checkpoint.hpp"
+#include "train/distribute/communicator.hpp"
+#include "train/distribute/data_parallel.hpp"
 #include "train/fit_progress.hpp"
 #include "train/weights_io.hpp"
 
@@ -344,7 +346,40 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
       throw ValueError(who + ": validation_data expected a dataset with targets, received one without");
     val = val_in->batched() ? *val_in : val_in->batch(o.batch_size);
   }
-  std::ostream& out = o.out ? *o.out : std::cout;
+  if (!o.communicator) return fit_loop(train, val, o);
+
+  const auto comm = o.communicator;
+  agree_data_parallel(train, val, o);
+  communicator_ = comm;
+  struct Release {
+    Model* m;
+    ~Release() { m->communicator_.reset(); }
+  } release{this};
+  if (comm->size() == 1) {
+    sync_from_rank0(*comm);
+    return fit_loop(train, val, o);
+  }
+  try {
+    sync_from_rank0(*comm);
+    return fit_loop(train, val, o);
+  } catch (const std::exception& e) {
+    // Thrown on this rank alone, in the middle of the collectives: the other ranks would wait for
+    // this one forever, so the whole job ends.
+    comm->abort(who + " failed on this rank, ending every rank (they would wait for it forever): " + e.what(), 1);
+    throw;  // not reached: abort() does not return
+  }
+}
+
+template <class T>
+History Model<T>::fit_loop(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o) {
+  distribute::Communicator* comm = o.communicator.get();
+  std::unique_ptr<distribute::GradientReducer<T>> reducer;
+  if (comm) reducer = std::make_unique<distribute::GradientReducer<T>>(o.communicator);
+  // Only rank 0 prints: the others write to a stream without a buffer, which drops everything.
+  std::ostream no_output(nullptr);
+  const bool chief = !comm || comm->rank() == 0;
+  std::ostream& out = !chief ? no_output : o.out ? *o.out : std::cout;
+  o.verbose = chief ? o.verbose : 0;
   stop_training = false;
   stop_reason_.clear();
 
@@ -353,7 +388,8 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
   for (const auto& c : cbs)
     if (dynamic_cast<callbacks::TerminateOnNaN<T>*>(c.get())) has_nan_guard = true;
   if (o.terminate_on_nan && !has_nan_guard) {
-    cbs.insert(cbs.begin(), std::make_shared<callbacks::TerminateOnNaN<T>>(o.verbose > 0 ? &out : nullptr));
+    cbs.insert(cbs.begin(), std::make_shared<callbacks::TerminateOnNaN<T>>(
+                                !chief ? &no_output : o.verbose > 0 ? &out : nullptr));
     has_nan_guard = true;
   }
   // A resumed fit continues the restored history; a fresh one starts a new history.
@@ -378,21 +414,29 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
     const bool keep_tracker = resume_mid && tracker_restored_;
     const double kept_total = tracker_total_, kept_count = tracker_count_;
     reset_metrics();
-    if (keep_tracker) {
+    if (keep_tracker && !comm) {
       tracker_total_ = kept_total;
       tracker_count_ = kept_count;
     }
+    // Data-parallel: the restored tracker is the job's (rank 0's, sent to all); each rank's own
+    // tracker starts from zero and the reduction adds the restored part once.
+    dp_base_total_ = keep_tracker && comm ? kept_total : 0.0;
+    dp_base_count_ = keep_tracker && comm ? kept_count : 0.0;
     tracker_restored_ = false;
     list.on_epoch_begin(epoch, {});
     progress.epoch_begin(epoch, steps);
     bool bad_batch = false;
     for (std::size_t step = resume_mid ? std::min(o.initial_step, steps) : 0; step < steps; ++step) {
       list.on_train_batch_begin(step, {});
-      const double value = train_step(train.gather(elements[step], true), has_nan_guard);
-      const Logs batch_logs = collect_logs();
+      bool non_finite = false;
+      if (comm)
+        non_finite = train_step_data_parallel(train, elements[step], has_nan_guard, *reducer);
+      else
+        non_finite = !finite(train_step(train.gather(elements[step], true), has_nan_guard));
+      const Logs batch_logs = comm ? collect_logs_data_parallel() : collect_logs();
       list.on_train_batch_end(step, batch_logs);
       progress.batch_end(step + 1, batch_logs);
-      if (!finite(value) && has_nan_guard) bad_batch = true;
+      if (non_finite && has_nan_guard) bad_batch = true;
       if (stop_training) break;
     }
     // An epoch cut short by a non-finite loss is not an epoch: no logs, history row or checkpoint.
@@ -400,9 +444,9 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
       progress.abort();
       break;
     }
-    logs = collect_logs();
+    logs = comm ? collect_logs_data_parallel() : collect_logs();
     if (val) {
-      const Logs vlogs = evaluate_impl(*val, {}, 0, nullptr);
+      const Logs vlogs = evaluate_impl(*val, {}, 0, nullptr, comm);
       for (const auto& [k, v] : vlogs) logs["val_" + k] = v;
     }
     list.on_epoch_end(epoch, logs);
@@ -417,7 +461,7 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
 
 template <class T>
 Logs Model<T>::evaluate_impl(const Dataset<T>& data, const std::vector<CallbackPtr<T>>& cbs, int verbose,
-                             std::ostream* out) {
+                             std::ostream* out, distribute::Communicator* comm) {
   require_compiled("evaluate");
   if (!data.has_targets())
     throw ValueError("Model '" + this->name() + "' evaluate: targets expected, received a dataset without y");
@@ -433,12 +477,28 @@ Logs Model<T>::evaluate_impl(const Dataset<T>& data, const std::vector<CallbackP
   progress.test_begin(elements.size());
   for (std::size_t step = 0; step < elements.size(); ++step) {
     list.on_test_batch_begin(step, {});
-    test_step(data.gather(elements[step], true));
-    const Logs batch_logs = collect_logs();
+    if (!comm) {
+      test_step(data.gather(elements[step], true));
+    } else if (const auto mine = distribute::shard(elements[step], comm->rank(), comm->size()); !mine.empty()) {
+      test_step(data.gather(mine, true));
+    }
+    const Logs batch_logs = comm ? Logs{} : collect_logs();
     list.on_test_batch_end(step, batch_logs);
     progress.batch_end(step + 1, batch_logs);
   }
-  Logs logs = collect_logs();
+  Logs logs;
+  if (comm) {
+    // One reduction at the end: the per-batch values are not shown inside fit.
+    const double base_total = dp_base_total_, base_count = dp_base_count_, total = dp_total_, count = dp_count_;
+    dp_base_total_ = dp_base_count_ = 0.0;
+    logs = collect_logs_data_parallel();
+    dp_base_total_ = base_total;
+    dp_base_count_ = base_count;
+    dp_total_ = total;
+    dp_count_ = count;
+  } else {
+    logs = collect_logs();
+  }
   progress.test_end(logs);
   list.on_test_end(logs);
   tracker_total_ = saved_total;
@@ -575,8 +635,9 @@ template <class T>
 void Model<T>::save_checkpoint(const std::string& path, const CheckpointInfo& info) const {
   CheckpointState st;
   st.info = info;
-  st.loss_total = tracker_total_;
-  st.loss_count = tracker_count_;
+  // In a data-parallel fit the tracker is this rank's part; the checkpoint holds the job's.
+  st.loss_total = communicator_ ? dp_total_ : tracker_total_;
+  st.loss_count = communicator_ ? dp_count_ : tracker_count_;
   st.history = history_;
   loom::save_checkpoint(*this, optimizer_.get(), st, path);
 }

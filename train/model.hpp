@@ -40,6 +40,11 @@ namespace callbacks {
 template <class T>
 class Callback;
 }
+namespace distribute {
+class Communicator;
+template <class T>
+class GradientReducer;
+}  // namespace distribute
 
 // A loss or metric by Keras identifier ("mse", "mae", "accuracy", ...) or as an object.
 template <class T>
@@ -75,6 +80,13 @@ struct FitOptions {
   bool terminate_on_nan = true;
   // Where progress and messages go; nullptr means std::cout.
   std::ostream* out = nullptr;
+  // Data-parallel training (docs/distributed.md): every rank of the communicator calls fit with the
+  // same arguments and data. batch_size is then the global batch: each batch of the (identically
+  // shuffled) order is split into contiguous slices, one per rank; the gradients are averaged by one
+  // all-reduce per step, so every rank applies the same update as one process on the whole batch.
+  // fit starts from rank 0's weights, optimizer state and random state; only rank 0 prints, and
+  // ModelCheckpoint/CSVLogger write only on rank 0. nullptr: the ordinary single-process fit.
+  std::shared_ptr<distribute::Communicator> communicator;
 };
 
 template <class T = float>
@@ -183,6 +195,10 @@ class Model : public Layer<T> {
   const History& history() const { return history_; }
   void set_history(History h) { history_ = std::move(h); }
 
+  // The communicator of the data-parallel fit running now (null otherwise): callbacks that write
+  // files do so only on its rank 0.
+  const std::shared_ptr<distribute::Communicator>& communicator() const { return communicator_; }
+
   // The output shape of the last call of a layer, recorded by models that see it (Sequential).
   void record_output_shape(const Layer<T>* layer, const Shape& shape);
 
@@ -204,8 +220,21 @@ class Model : public Layer<T> {
   // The running loss and metrics; empty when no batch has run.
   Logs collect_logs() const;
   History fit_impl(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o);
+  History fit_loop(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o);
+  // With a communicator, each rank evaluates its slices of the batches and the logs are summed.
   Logs evaluate_impl(const Dataset<T>& data, const std::vector<CallbackPtr<T>>& cbs, int verbose,
-                     std::ostream* out);
+                     std::ostream* out, distribute::Communicator* comm = nullptr);
+  // Data-parallel fit (model_data_parallel.cpp). agree_data_parallel checks, on every rank, that
+  // the fit is supported and that every rank runs the same one (it throws on every rank alike, so
+  // no rank is left waiting); sync_from_rank0 copies rank 0's weights, optimizer and random state.
+  void agree_data_parallel(const Dataset<T>& train, const std::optional<Dataset<T>>& val,
+                           const FitOptions<T>& o);
+  void sync_from_rank0(distribute::Communicator& comm);
+  // One step on this rank's slice of the global batch; returns whether any rank's loss was non-finite.
+  bool train_step_data_parallel(const Dataset<T>& train, const std::vector<std::size_t>& batch,
+                                bool skip_non_finite, distribute::GradientReducer<T>& reducer);
+  // Sums the loss tracker and metric states over ranks (one all-reduce); the logs of the whole job.
+  Logs collect_logs_data_parallel();
 
   std::vector<std::shared_ptr<Layer<T>>> layers_;
   std::vector<std::pair<const Layer<T>*, Shape>> output_shapes_;
@@ -219,6 +248,11 @@ class Model : public Layer<T> {
   mutable bool in_call_ = false;  // set between check_input and call: build() skips its own pass
   double tracker_total_ = 0.0, tracker_count_ = 0.0;  // Keras's loss tracker (batch-size weighted)
   bool tracker_restored_ = false;  // a mid-epoch checkpoint restored the tracker for the next fit
+  // Data-parallel fit: the tracker holds this rank's part; these hold the restored part of a
+  // resumed epoch (the same on every rank) and the job's total after the last reduction.
+  std::shared_ptr<distribute::Communicator> communicator_;
+  double dp_base_total_ = 0.0, dp_base_count_ = 0.0;
+  double dp_total_ = 0.0, dp_count_ = 0.0;
 };
 
 extern template class Model<float>;

@@ -26,3 +26,6 @@
 #include "train/callbacks/reduce_lr_on_plateau.hpp"
 #include "train/callbacks/learning_rate_scheduler.hpp"
 #include "train/progress_bar.hpp"
+#include "train/distribute/communicator.hpp"
+#include "train/distribute/data_parallel.hpp"
+#include "train/distribute/mpi_communicator.hpp"

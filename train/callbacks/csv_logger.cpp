@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "train/distribute/communicator.hpp"
 #include "train/io/atomic_file.hpp"
+#include "train/model.hpp"
 
 namespace loom::callbacks {
 
@@ -71,6 +73,8 @@ void CSVLogger<T>::on_epoch_end(std::size_t epoch, Logs& logs) {
   // A resumed run repeats epochs from its checkpoint: their new rows replace the old ones.
   while (!rows_.empty() && rows_.back().first >= epoch) rows_.pop_back();
   rows_.emplace_back(epoch, std::move(row));
+  // In a data-parallel fit every rank has the same rows; rank 0 alone writes the file.
+  if (const Model<T>* m = this->model(); m && m->communicator() && m->communicator()->rank() != 0) return;
   write();
 }
 

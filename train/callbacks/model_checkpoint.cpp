@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "core/errors.hpp"
+#include "train/distribute/communicator.hpp"
 #include "train/model.hpp"
 
 namespace loom::callbacks {
@@ -104,6 +105,9 @@ void ModelCheckpoint<T>::save(std::size_t epoch, std::size_t step, const Logs& l
   Model<T>* model = this->model();
   if (!model) return;
   if (auto it = logs.find("loss"); it != logs.end() && !std::isfinite(it->second)) return;
+  // In a data-parallel fit every rank holds the same model and logs; rank 0 alone writes (and
+  // prints), while the others still follow save_best_only's record.
+  const bool writes = !model->communicator() || model->communicator()->rank() == 0;
   // The file is named after the epoch being trained (1-based), as Keras names it.
   const std::size_t named_epoch = step == 0 ? epoch - 1 : epoch;
   if (o_.save_best_only) {
@@ -115,11 +119,12 @@ void ModelCheckpoint<T>::save(std::size_t epoch, std::size_t step, const Logs& l
                        "], received '" + o_.monitor + "'");
     }
     if (!monitor_.improves(*current, best_)) return;
-    if (o_.verbose > 0)
+    if (o_.verbose > 0 && writes)
       std::cout << "\nEpoch " << named_epoch + 1 << ": " << o_.monitor << " improved from " << best_
                 << " to " << *current << ", saving model" << std::endl;
     best_ = *current;
   }
+  if (!writes) return;
   const std::string path = format_path(named_epoch, logs);
   if (o_.save_weights_only)
     model->save_weights(path);
