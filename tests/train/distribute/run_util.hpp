@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace loom::testing::dp {
@@ -25,7 +26,8 @@ struct RunResult {
   std::string output;    // stdout and stderr
 };
 
-inline RunResult run(const std::vector<std::string>& argv, double timeout_s, const std::string& log_path) {
+inline RunResult run(const std::vector<std::string>& argv, double timeout_s, const std::string& log_path,
+                     const std::vector<std::pair<std::string, std::string>>& env = {}) {
   RunResult r;
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
@@ -35,6 +37,7 @@ inline RunResult run(const std::vector<std::string>& argv, double timeout_s, con
     // OpenMPI refuses to run as root (CI runs as root) unless told that this is intended.
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     FILE* f = std::freopen(log_path.c_str(), "w", stdout);
     if (!f || ::dup2(::fileno(stdout), 2) < 0) ::_exit(126);
     std::vector<char*> args;
