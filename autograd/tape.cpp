@@ -186,10 +186,11 @@ std::vector<Tensor<T>> GradientTape<T>::gradient(const Tensor<T>& target,
     if (!any) continue;
     BackwardCtx<T> ctx;
     ctx.grad_out.reserve(node.out_ids.size());
+    ctx.out_shapes = node.out_shapes.data();
     for (std::size_t j = 0; j < node.out_ids.size(); ++j) {
       auto g = grads.find(node.out_ids[j]);
       if (g == grads.end()) {
-        ctx.grad_out.push_back(Tensor<T>::zeros(node.out_shapes[j]));
+        ctx.grad_out.emplace_back();
       } else {
         ctx.grad_out.push_back(g->second);
         if (!keep.count(node.out_ids[j])) grads.erase(g);

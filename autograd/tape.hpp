@@ -19,10 +19,18 @@ namespace loom {
 // gradient left undefined counts as zero.
 template <class T>
 struct BackwardCtx {
-  std::vector<Tensor<T>> grad_out;
+  // Undefined where the target does not depend on the output: g() makes the zeros only when asked,
+  // so that an op which checks has_g() skips both the allocation and the reads (a GRU whose loss
+  // uses only the final state would otherwise sweep a (batch, steps, units) block of zeros).
+  mutable std::vector<Tensor<T>> grad_out;
+  const Shape* out_shapes = nullptr;  // the record's, one per output
   std::vector<Tensor<T>> grad_in;
   std::vector<char> needs;
-  const Tensor<T>& g(std::size_t i = 0) const { return grad_out[i]; }
+  const Tensor<T>& g(std::size_t i = 0) const {
+    if (!grad_out[i].defined()) grad_out[i] = Tensor<T>::zeros(out_shapes[i]);
+    return grad_out[i];
+  }
+  bool has_g(std::size_t i = 0) const { return grad_out[i].defined(); }
   bool need(std::size_t i) const { return needs[i] != 0; }
 };
 

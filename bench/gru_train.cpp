@@ -16,10 +16,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "autograd/autograd.hpp"
+#include "autograd/ops/gru_kernels.hpp"
 #include "core/blas.hpp"
 #include "core/random.hpp"
 #include "optim/adam.hpp"
@@ -80,30 +82,46 @@ double peak_rss_mb() {
   return double(u.ru_maxrss) / 1024.0;
 }
 
-// The GEMMs of one fused training step (reset_after, no dropout, dx not needed), same shapes,
-// transpose flags and order as gru_kernels.cpp (drecurrent_kernel accumulated per step with
-// beta = 1), on scratch buffers.
+// The GEMMs of one fused training step (reset_after, no dropout, dx not needed), with the shapes,
+// transpose flags, leading dimensions and order of gru_kernels.cpp: the input projection per chunk
+// of steps into the (B, 4U) gates rows, the recurrent GEMM per step; backward, per step, dh += D.R^T
+// and drecurrent_kernel += h^T.D with beta = 1 (D rows are 4U wide), and per chunk dkernel += x^T.D
+// for the z/r and h blocks. Scratch buffers only.
 struct FloorGemms {
-  std::size_t B, Tn, I, U;
-  std::vector<float> x, K, R, xp, h, hp, dxp, dhp, dK, dR, dh;
+  std::size_t B, Tn, I, U, C;
+  std::vector<float> x, K, R, G, h, hs, D, dK, dR, dh;
   FloorGemms(std::size_t b, std::size_t t, std::size_t i, std::size_t u)
-      : B(b), Tn(t), I(i), U(u), x(b * t * i, 0.1f), K(i * 3 * u, 0.01f), R(u * 3 * u, 0.01f),
-        xp(b * t * 3 * u), h((t + 1) * b * u, 0.1f), hp(b * 3 * u), dxp(b * t * 3 * u, 0.01f),
-        dhp(t * b * 3 * u, 0.01f), dK(i * 3 * u), dR(u * 3 * u), dh(b * u) {}
+      : B(b), Tn(t), I(i), U(u), C(gru_detail::gru_chunk_steps(b, u, t, sizeof(float))),
+        x(b * t * i, 0.1f), K(i * 3 * u, 0.01f), R(u * 3 * u, 0.01f), G(t * b * 4 * u),
+        h((t + 1) * b * u, 0.1f), hs(b * 3 * u), D(C * b * 4 * u, 0.01f), dK(i * 3 * u),
+        dR(u * 3 * u), dh(b * u) {}
   void run(bool train) {
-    const std::size_t U3 = 3 * U;
-    blas::gemm<float>(false, false, B * Tn, U3, I, 1.f, x.data(), I, K.data(), U3, 0.f, xp.data(), U3);
-    for (std::size_t s = 0; s < Tn; ++s)
+    const std::size_t U3 = 3 * U, U4 = 4 * U;
+    for (std::size_t s = 0; s < Tn; ++s) {
+      if (s % C == 0) {
+        const std::size_t n = std::min(C, Tn - s);
+        blas::gemm<float>(false, false, n * B, U3, I, 1.f, x.data() + s * B * I, I, K.data(), U3,
+                          0.f, G.data() + s * B * U4, U4);
+      }
       blas::gemm<float>(false, false, B, U3, U, 1.f, h.data() + s * B * U, U, R.data(), U3, 0.f,
-                        hp.data(), U3);
-    if (!train) return;
-    for (std::size_t s = Tn; s-- > 0;) {
-      blas::gemm<float>(false, true, B, U, U3, 1.f, dhp.data() + s * B * U3, U3, R.data(), U3, 1.f,
-                        dh.data(), U);
-      blas::gemm<float>(true, false, U, U3, B, 1.f, h.data() + s * B * U, U, dhp.data() + s * B * U3,
-                        U3, s == Tn - 1 ? 0.f : 1.f, dR.data(), U3);
+                        hs.data(), U3);
     }
-    blas::gemm<float>(true, false, I, U3, B * Tn, 1.f, x.data(), I, dxp.data(), U3, 0.f, dK.data(), U3);
+    if (!train) return;
+    bool first = true;
+    for (std::size_t s = Tn; s-- > 0;) {
+      const std::size_t s0 = s / C * C, n = std::min(s0 + C, Tn) - s0;
+      const float* Ds = D.data() + (s - s0) * B * U4;
+      blas::gemm<float>(false, true, B, U, U3, 1.f, Ds, U4, R.data(), U3, 1.f, dh.data(), U);
+      blas::gemm<float>(true, false, U, U3, B, 1.f, h.data() + s * B * U, U, Ds, U4,
+                        s == Tn - 1 ? 0.f : 1.f, dR.data(), U3);
+      if (s != s0) continue;
+      const float* xs = x.data() + s0 * B * I;
+      const float beta = first ? 0.f : 1.f;
+      blas::gemm<float>(true, false, I, 2 * U, n * B, 1.f, xs, I, D.data(), U4, beta, dK.data(), U3);
+      blas::gemm<float>(true, false, I, U, n * B, 1.f, xs, I, D.data() + U3, U4, beta,
+                        dK.data() + 2 * U, U3);
+      first = false;
+    }
   }
 };
 
@@ -127,11 +145,14 @@ int main(int argc, char** argv) {
   optimizers::Adam<float> adam({.learning_rate = 1e-3});
   const GruSequenceOptions<float> opt;  // Keras defaults: reset_after, tanh/sigmoid
 
-  FloorGemms floor_gemms(B, Tn, I, U);
+  // Only the floor modes allocate the floor's buffers, which would otherwise count in the peak RSS
+  // of the train and forward modes.
+  std::optional<FloorGemms> floor_gemms;
+  if (a.mode == "floor" || a.mode == "floor_forward") floor_gemms.emplace(B, Tn, I, U);
   double last_loss = 0;
   auto step = [&] {
     if (a.mode == "floor" || a.mode == "floor_forward") {
-      floor_gemms.run(a.mode == "floor");
+      floor_gemms->run(a.mode == "floor");
     } else if (a.mode == "forward") {
       NoGradGuard no_grad;
       auto r = gru_sequence(x, h0, kernel.value(), rkernel.value(), bias.value(), opt);

@@ -136,14 +136,14 @@ void record_gru(const char* name, const std::shared_ptr<gru_detail::GruState<T>>
       [st, has_bias, bias_shape, x_shape, single](BackwardCtx<T>& c) {
         const auto& s = *st;
         gru_detail::GruNeeds n{c.need(0), c.need(1), c.need(2), c.need(3), has_bias && c.need(4)};
-        Tensor<T> dx, dh0, dk, dr, db6, zeros;
+        Tensor<T> dx, dh0, dk, dr, db6;
         if (n.x) dx = Tensor<T>::empty(x_shape);
         if (n.h0) dh0 = Tensor<T>::empty({s.B, s.U});
         if (n.kernel) dk = Tensor<T>::empty({s.I, 3 * s.U});
         if (n.rkernel) dr = Tensor<T>::empty({s.U, 3 * s.U});
         if (n.bias) db6 = Tensor<T>::empty({2, 3 * s.U});
-        if (single) zeros = Tensor<T>::zeros({s.B, s.Tn, s.U});
-        const T* gY = single ? zeros.data() : c.g(0).data();
+        // Outputs without a gradient (a loss on the final state only) are not read at all.
+        const T* gY = single || !c.has_g(0) ? nullptr : c.g(0).data();
         const T* gH = single ? c.g(0).data() : c.g(1).data();
         gru_detail::backward(s, gY, gH, n, n.x ? dx.data() : nullptr, n.h0 ? dh0.data() : nullptr,
                              n.kernel ? dk.data() : nullptr, n.rkernel ? dr.data() : nullptr,

@@ -1,12 +1,18 @@
-// The fused GRU sequence kernels. Layout decisions, all for speed (DESIGN.md §3):
-// - the input projection of every timestep is one GEMM into xp (T*B, 3U), time-major like the
-//   (copied) input, so that each step reads one contiguous block and dx and dkernel are again one
-//   GEMM each over all timesteps;
-// - per-step values are kept time-major and gate-major ((T, 3, B, U)), so that the activations run
-//   over long contiguous arrays even when U is tiny; drecurrent_kernel accumulates per step with
-//   beta = 1;
-// - the backward elementwise loops are instantiated per activation pair, so that each derivative
-//   is inlined and the loops vectorise.
+// The fused GRU sequence kernels. Layout decisions, all for speed (DESIGN.md §3; figures in
+// docs/benchmarks.md):
+// - the input projection of every timestep is one GEMM, written straight into the gates buffer
+//   (rows [z | r | hh | aux], time-major), which each step then overwrites in place: one array
+//   stream per step instead of a projection buffer plus a gates buffer;
+// - each step's elementwise work is one pass per batch row (gates, activations, candidate, blend),
+//   on xsimd vectors in float (gru_lanes.hpp): at large sizes the step is bound by memory traffic,
+//   not arithmetic, so separate passes cost more than the transcendental functions;
+// - the backward writes one row of pre-activation gradients per (t, b): [daz | dar | dah*r | dah]
+//   when reset_after ([daz | dar | dah] otherwise). The recurrent GEMMs read its first 3U columns
+//   and the input-side GEMMs (dkernel, dx) the z/r and h blocks, so the z and r gradients, equal
+//   on both sides, are written once;
+// - drecurrent_kernel accumulates per step with beta = 1 and the bias gradients are summed while
+//   the step's rows are still in cache;
+// - a gradient that does not reach the outputs (loss on the final state only) is not read.
 #include "autograd/ops/gru_kernels.hpp"
 
 #include <algorithm>
@@ -14,7 +20,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "autograd/ops/fast_math.hpp"
+#include "autograd/ops/gru_lanes.hpp"
 #include "core/blas.hpp"
 
 namespace loom::gru_detail {
@@ -62,182 +68,190 @@ inline bool used(const T* mask, std::size_t b, std::size_t Tn, std::size_t t) {
   return mask == nullptr || mask[b * Tn + t] != T(0);
 }
 
-// Row kernels. They take __restrict parameters because GCC honours restrict on parameters (not on
-// block-scope pointers): with it the loops vectorise without runtime alias checks.
-template <class T>
-inline void add3(std::size_t n, const T* __restrict a, const T* __restrict b,
-                 const T* __restrict c, T* __restrict o) {
-  for (std::size_t i = 0; i < n; ++i) o[i] = a[i] + b[i] + c[i];
-}
-template <class T>
-inline void candidate_reset_after(std::size_t n, const T* __restrict x, const T* __restrict hpl,
-                                  const T* __restrict bx, const T* __restrict bh,
-                                  const T* __restrict r, T* __restrict hp, T* __restrict hh) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const T v = hpl[i] + bh[i];
-    hp[i] = v;
-    hh[i] = x[i] + bx[i] + r[i] * v;
-  }
-}
-template <class T>
-inline void mul3(std::size_t n, const T* __restrict a, const T* __restrict b,
-                 const T* __restrict c, T* __restrict o) {
-  for (std::size_t i = 0; i < n; ++i) o[i] = a[i] * b[i] * c[i];
-}
-template <class T>
-inline void blend(std::size_t n, const T* __restrict z, const T* __restrict h,
-                  const T* __restrict hh, T* __restrict hn, T* __restrict y) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const T v = z[i] * h[i] + (T(1) - z[i]) * hh[i];
-    hn[i] = v;
-    y[i] = v;
-  }
-}
-template <class T>
-inline void masked_row(std::size_t n, bool carry, const T* __restrict gy, T* __restrict dc,
-                       const T* __restrict dh, T* __restrict dhn, T* __restrict dxp,
-                       T* __restrict dhp) {
-  for (std::size_t i = 0; i < n; ++i) {
-    dc[i] = carry ? gy[i] + dc[i] : T(0);
-    dhn[i] = dh[i];
-  }
-  std::fill(dxp, dxp + 3 * n, T(0));
-  std::fill(dhp, dhp + 3 * n, T(0));
+// Column offsets in a row of the backward's gradient buffer D.
+struct DLayout {
+  std::size_t width;  // 4U (reset_after) or 3U
+  std::size_t h_in;   // column of dah, the candidate's input-side gradient
+  DLayout(std::size_t U, bool reset_after)
+      : width(reset_after ? 4 * U : 3 * U), h_in(reset_after ? 3 * U : 2 * U) {}
+};
+
+// ---- forward rows ----------------------------------------------------------------------------
+// g is one row of the gates buffer: on entry [xz | xr | xh | -] (the input projection), on exit
+// [z | r | hh | aux]. hs is the row of h.R (+ nothing: biases come separately).
+
+template <A_ A, A_ RA, class T>
+inline void fwd_row_reset_after(std::size_t U, T* g, const T* hs, const T* bzr, const T* bx_h,
+                                const T* bh_h, const T* h, T* hn, T* y) {
+  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(hs + u) + io.ld(bzr + u));
+    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(hs + U + u) + io.ld(bzr + U + u));
+    const auto hp = io.ld(hs + 2 * U + u) + io.ld(bh_h + u);
+    const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(bx_h + u) + r * hp);
+    const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
+    io.st(g + u, z);
+    io.st(g + U + u, r);
+    io.st(g + 2 * U + u, hh);
+    io.st(g + 3 * U + u, hp);
+    io.st(hn + u, v);
+    io.st(y + u, v);
+  });
 }
 
-// One row of one step's backward for reset_after = true. The gradient reaching the new state is
-// gy (the output's) + dc (carried from the next output under a mask) + dh (the next step's).
+// reset_after = false, before the candidate's GEMM: z, r and its input aux = r * h (* n_h).
+template <A_ RA, class T>
+inline void fwd_row_before_a(std::size_t U, T* g, const T* hs, const T* bzr, const T* h,
+                             const T* nh) {
+  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(hs + u) + io.ld(bzr + u));
+    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(hs + U + u) + io.ld(bzr + U + u));
+    io.st(g + u, z);
+    io.st(g + U + u, r);
+    io.st(g + 3 * U + u, nh ? r * io.ld(h + u) * io.ld(nh + u) : r * io.ld(h + u));
+  });
+}
+
+// reset_after = false, after it: hh = act(xh + (r*h).R_h + b_h) and the blend.
+template <A_ A, class T>
+inline void fwd_row_before_b(std::size_t U, T* g, const T* hs, const T* bx_h, const T* h, T* hn,
+                             T* y) {
+  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(hs + 2 * U + u) + io.ld(bx_h + u));
+    const auto z = io.ld(g + u);
+    const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
+    io.st(g + 2 * U + u, hh);
+    io.st(hn + u, v);
+    io.st(y + u, v);
+  });
+}
+
+// ---- backward rows ---------------------------------------------------------------------------
+// The gradient reaching the new state is gy (the output's) + dc (carried from the next output
+// under a mask) + dh (the next step's); absent terms point at a row of zeros.
+
 template <A_ A, A_ RA, class T>
-inline void grad_row_reset_after(std::size_t U, const T* __restrict gy, T* __restrict dc,
-                                 const T* __restrict dh, const T* __restrict z,
-                                 const T* __restrict r, const T* __restrict hh,
-                                 const T* __restrict hp, const T* __restrict h,
-                                 T* __restrict dxp, T* __restrict dhp, T* __restrict dhn) {
-  for (std::size_t u = 0; u < U; ++u) {
-    const T g = gy[u] + dc[u] + dh[u];
-    dc[u] = T(0);
-    const T dz = g * (h[u] - hh[u]);
-    const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
-    const T daz = dz * fast::derivative_from_output<RA>(z[u]);
-    const T dar = dah * hp[u] * fast::derivative_from_output<RA>(r[u]);
-    dxp[u] = daz;
-    dxp[U + u] = dar;
-    dxp[2 * U + u] = dah;
-    dhp[u] = daz;
-    dhp[U + u] = dar;
-    dhp[2 * U + u] = dah * r[u];
-    dhn[u] = g * z[u];
-  }
+inline void bwd_row_reset_after(std::size_t U, const T* gy, const T* dc, const T* dh, const T* g,
+                                const T* h, T* d, T* dhn) {
+  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    using V = std::decay_t<decltype(io.ld(g))>;
+    const V gr = io.ld(gy + u) + io.ld(dc + u) + io.ld(dh + u);
+    const V z = io.ld(g + u), r = io.ld(g + U + u), hh = io.ld(g + 2 * U + u);
+    const V hp = io.ld(g + 3 * U + u);
+    const V dz = gr * (io.ld(h + u) - hh);
+    const V dah = gr * (V(T(1)) - z) * lanes::dact<A>(hh);
+    const V daz = dz * lanes::dact<RA>(z);
+    const V dar = dah * hp * lanes::dact<RA>(r);
+    io.st(d + u, daz);
+    io.st(d + U + u, dar);
+    io.st(d + 2 * U + u, dah * r);
+    io.st(d + 3 * U + u, dah);
+    io.st(dhn + u, gr * z);
+  });
 }
 
 // reset_after = false, first half: everything but the reset gate, whose gradient needs
 // dq = dah . R_h^T (a GEMM) first.
 template <A_ A, A_ RA, class T>
-inline void grad_row_before_a(std::size_t U, const T* __restrict gy, T* __restrict dc,
-                              const T* __restrict dh, const T* __restrict z,
-                              const T* __restrict hh, const T* __restrict h, T* __restrict dxp,
-                              T* __restrict dhp, T* __restrict dhn) {
-  for (std::size_t u = 0; u < U; ++u) {
-    const T g = gy[u] + dc[u] + dh[u];
-    dc[u] = T(0);
-    const T daz = g * (h[u] - hh[u]) * fast::derivative_from_output<RA>(z[u]);
-    const T dah = g * (T(1) - z[u]) * fast::derivative_from_output<A>(hh[u]);
-    dxp[u] = daz;
-    dxp[2 * U + u] = dah;
-    dhp[u] = daz;
-    dhp[2 * U + u] = dah;
-    dhn[u] = g * z[u];
-  }
+inline void bwd_row_before_a(std::size_t U, const T* gy, const T* dc, const T* dh, const T* g,
+                             const T* h, T* d, T* dhn) {
+  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    using V = std::decay_t<decltype(io.ld(g))>;
+    const V gr = io.ld(gy + u) + io.ld(dc + u) + io.ld(dh + u);
+    const V z = io.ld(g + u), hh = io.ld(g + 2 * U + u);
+    io.st(d + u, gr * (io.ld(h + u) - hh) * lanes::dact<RA>(z));
+    io.st(d + 2 * U + u, gr * (V(T(1)) - z) * lanes::dact<A>(hh));
+    io.st(dhn + u, gr * z);
+  });
 }
 
 // reset_after = false, second half: the reset gate and dq's share of dh. n is the candidate's
-// recurrent dropout mask (ones without dropout).
+// recurrent dropout mask (a row of ones without dropout).
 template <A_ RA, class T>
-inline void grad_row_before_b(std::size_t U, const T* __restrict r, const T* __restrict h,
-                              const T* __restrict dq, const T* __restrict n,
-                              T* __restrict dxp_r, T* __restrict dhp_r, T* __restrict dhn) {
-  for (std::size_t u = 0; u < U; ++u) {
-    const T dqn = dq[u] * n[u];
-    const T dar = dqn * h[u] * fast::derivative_from_output<RA>(r[u]);
-    dxp_r[u] = dar;
-    dhp_r[u] = dar;
-    dhn[u] += dqn * r[u];
-  }
-}
-
-// One step's backward over the batch. gY is (B, Tn, U); dXPs and dHPs are this step's (B, 3U)
-// blocks.
-template <A_ A, A_ RA, class T>
-void step_grad_a(const GruState<T>& st, std::size_t s, std::size_t t, const T* gY, T* dYc,
-                 const T* dH, T* dHn, T* dXPs, T* dHPs) {
-  const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
-  const T* G = st.gates.data() + s * 3 * BU;
-  const T* hpv = st.aux.data() + s * BU;
-  const T* Hp = st.states.data() + s * BU;
-  const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
-  for (std::size_t b = 0; b < B; ++b) {
-    const T* gy = gY + (b * Tn + s) * U;
-    const std::size_t o = b * U;
-    if (!used(st.mask, b, Tn, t)) {
-      masked_row(U, carry, gy, dYc + o, dH + o, dHn + o, dXPs + b * U3, dHPs + b * U3);
-    } else if (st.reset_after) {
-      grad_row_reset_after<A, RA>(U, gy, dYc + o, dH + o, G + o, G + BU + o, G + 2 * BU + o,
-                                  hpv + o, Hp + o, dXPs + b * U3, dHPs + b * U3, dHn + o);
-    } else {
-      grad_row_before_a<A, RA>(U, gy, dYc + o, dH + o, G + o, G + 2 * BU + o, Hp + o,
-                               dXPs + b * U3, dHPs + b * U3, dHn + o);
-    }
-  }
-}
-
-template <A_ RA, class T>
-void step_grad_before_b(const GruState<T>& st, std::size_t s, std::size_t t, const T* DQ,
-                        const T* nh, T* dHn, T* dXPs, T* dHPs) {
-  const std::size_t B = st.B, U = st.U, Tn = st.Tn, U3 = 3 * U, BU = B * U;
-  const T* G = st.gates.data() + s * 3 * BU;
-  const T* Hp = st.states.data() + s * BU;
-  for (std::size_t b = 0; b < B; ++b) {
-    if (!used(st.mask, b, Tn, t)) continue;  // rows zeroed by the first half
-    const std::size_t o = b * U;
-    grad_row_before_b<RA>(U, G + BU + o, Hp + o, DQ + o, nh + o, dXPs + b * U3 + U,
-                          dHPs + b * U3 + U, dHn + o);
-  }
+inline void bwd_row_before_b(std::size_t U, const T* g, const T* h, const T* dq, const T* n, T* d,
+                             T* dhn) {
+  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    const auto dqn = io.ld(dq + u) * io.ld(n + u);
+    const auto r = io.ld(g + U + u);
+    io.st(d + U + u, dqn * io.ld(h + u) * lanes::dact<RA>(r));
+    io.st(dhn + u, io.ld(dhn + u) + dqn * r);
+  });
 }
 
 template <class T>
-void column_sums(const T* a, std::size_t rows, std::size_t cols, T* out) {
-  std::fill(out, out + cols, T(0));
+void add_column_sums(const T* a, std::size_t rows, std::size_t cols, T* __restrict out) {
   for (std::size_t i = 0; i < rows; ++i) {
     const T* __restrict row = a + i * cols;
     for (std::size_t j = 0; j < cols; ++j) out[j] += row[j];
   }
 }
 
+// h.R for the gate columns [0, cols): one GEMM, or one per gate over h * mask_g under recurrent
+// dropout.
+template <class T>
+void recurrent_gemm(const GruState<T>& st, const T* Hp, std::size_t cols, T* HS, T* tmp) {
+  const std::size_t B = st.B, U = st.U, U3 = 3 * U;
+  const T* R = st.rkernel.data();
+  if (st.rec_masks.empty()) {
+    gemm<T>(false, false, B, cols, U, Hp, U, R, U3, T(0), HS, U3);
+    return;
+  }
+  for (std::size_t g = 0; g < cols / U; ++g) {
+    multiply(tmp, Hp, mask_of(st.rec_masks, g), B * U);
+    gemm<T>(false, false, B, U, U, tmp, U, R + g * U, U3, T(0), HS + g * U, U3);
+  }
+}
+
+// The input-side blocks of D: (column in D, column in kernel, width, which xin/in_mask).
+struct InBlock {
+  std::size_t dcol, kcol, width, g;
+};
+std::vector<InBlock> input_blocks(std::size_t U, bool reset_after, std::size_t n_inputs) {
+  const DLayout L(U, reset_after);
+  if (n_inputs == 3) return {{0, 0, U, 0}, {U, U, U, 1}, {L.h_in, 2 * U, U, 2}};
+  if (reset_after) return {{0, 0, 2 * U, 0}, {L.h_in, 2 * U, U, 0}};
+  return {{0, 0, 3 * U, 0}};
+}
+
+template <class T>
+std::size_t chunk_steps(std::size_t B, std::size_t U, std::size_t Tn) {
+  return gru_chunk_steps(B, U, Tn, sizeof(T));
+}
+
+// The input times of processing steps [s0, s1), a contiguous range [t0, t0 + n).
+inline std::size_t first_time(std::size_t s0, std::size_t s1, std::size_t Tn, bool go_backwards) {
+  return go_backwards ? Tn - s1 : s0;
+}
+
 }  // namespace
 
 template <class T>
 void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
-  const std::size_t B = st.B, Tn = st.Tn, I = st.I, U = st.U, U3 = 3 * U, BU = B * U;
+  const std::size_t B = st.B, Tn = st.Tn, I = st.I, U = st.U, U3 = 3 * U, U4 = 4 * U, BU = B * U;
   const T* K = st.kernel.data();
   const T* R = st.rkernel.data();
 
-  // The input projection of all timesteps at once, time-major (row t*B + b) like xin, so that
-  // each step reads one contiguous (B, 3U) block.
-  auto xp_t = Tensor<T>::empty({Tn * B, U3});
-  T* XP = xp_t.data();
-  if (st.xin.size() == 1) {
-    gemm<T>(false, false, Tn * B, U3, I, st.xin[0].data(), I, K, U3, T(0), XP, U3);
-  } else {
-    for (std::size_t g = 0; g < 3; ++g)
-      gemm<T>(false, false, Tn * B, U, I, st.xin[g].data(), I, K + g * U, U3, T(0), XP + g * U, U3);
-  }
+  // Gates rows are time-major (row t*B + b) like xin; the input projection of each chunk of steps
+  // goes into their first 3U columns.
+  st.gates = Tensor<T>::empty({Tn, B, U4});
+  T* G = st.gates.data();
+  const std::size_t C = chunk_steps<T>(B, U, Tn);
+  auto project = [&](std::size_t s0) {
+    const std::size_t n = std::min(C, Tn - s0);
+    const std::size_t r0 = first_time(s0, s0 + n, Tn, st.go_backwards) * B;
+    if (st.xin.size() == 1) {
+      gemm<T>(false, false, n * B, U3, I, st.xin[0].data() + r0 * I, I, K, U3, T(0), G + r0 * U4,
+              U4);
+    } else {
+      for (std::size_t g = 0; g < 3; ++g)
+        gemm<T>(false, false, n * B, U, I, st.xin[g].data() + r0 * I, I, K + g * U, U3, T(0),
+                G + r0 * U4 + g * U, U4);
+    }
+  };
 
   st.states = Tensor<T>::empty({st.keep ? Tn + 1 : 2, B, U});
-  st.gates = Tensor<T>::empty({st.keep ? Tn : 1, 3, B, U});
-  st.aux = Tensor<T>::empty({st.keep ? Tn : 1, B, U});
   std::copy(h0, h0 + BU, st.states.data());
-  auto hp_t = Tensor<T>::empty({B, U3});
-  T* HP = hp_t.data();
+  auto hs_t = Tensor<T>::empty({B, U3});
+  T* HS = hs_t.data();
   Tensor<T> tmp_t;
   if (!st.rec_masks.empty()) tmp_t = Tensor<T>::empty({B, U});
   T* tmp = tmp_t.defined() ? tmp_t.data() : nullptr;
@@ -246,53 +260,43 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
   const T* bh = bx + U3;
   std::vector<T> bzr(2 * U);
   for (std::size_t u = 0; u < 2 * U; ++u) bzr[u] = bx[u] + bh[u];
-  const std::size_t gate_cols = st.reset_after ? U3 : 2 * U;
 
   T* Hn = nullptr;
-  for (std::size_t s = 0; s < Tn; ++s) {
-    const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
-    const T* Hp = st.states.data() + (st.keep ? s : s % 2) * BU;
-    Hn = st.states.data() + (st.keep ? s + 1 : (s + 1) % 2) * BU;
-    T* Z = st.gates.data() + (st.keep ? s : 0) * 3 * BU;
-    T* Rg = Z + BU;
-    T* HH = Z + 2 * BU;
-    T* AX = st.aux.data() + (st.keep ? s : 0) * BU;
-    const T* XPs = XP + t * B * U3;
-
-    if (st.rec_masks.empty()) {
-      gemm<T>(false, false, B, gate_cols, U, Hp, U, R, U3, T(0), HP, U3);
-    } else {
-      for (std::size_t g = 0; g < gate_cols / U; ++g) {
-        multiply(tmp, Hp, mask_of(st.rec_masks, g), BU);
-        gemm<T>(false, false, B, U, U, tmp, U, R + g * U, U3, T(0), HP + g * U, U3);
-      }
-    }
-    for (std::size_t b = 0; b < B; ++b) {
-      add3(U, XPs + b * U3, HP + b * U3, bzr.data(), Z + b * U);
-      add3(U, XPs + b * U3 + U, HP + b * U3 + U, bzr.data() + U, Rg + b * U);
-    }
-    fast::activate(st.ract, Z, 2 * BU);
-    if (st.reset_after) {
-      for (std::size_t b = 0; b < B; ++b)
-        candidate_reset_after(U, XPs + b * U3 + 2 * U, HP + b * U3 + 2 * U, bx + 2 * U,
-                              bh + 2 * U, Rg + b * U, AX + b * U, HH + b * U);
-    } else {
-      const T* nh = mask_of(st.rec_masks, 2);
-      if (nh)
-        mul3(BU, Rg, Hp, nh, AX);
-      else
-        multiply(AX, Rg, Hp, BU);
-      gemm<T>(false, false, B, U, U, AX, U, R + 2 * U, U3, T(0), HP + 2 * U, U3);
-      for (std::size_t b = 0; b < B; ++b)
-        add3(U, XPs + b * U3 + 2 * U, HP + b * U3 + 2 * U, bx + 2 * U, HH + b * U);
-    }
-    fast::activate(st.act, HH, BU);
-    for (std::size_t b = 0; b < B; ++b) {
-      const std::size_t o = b * U;
-      T* y = Y + (b * Tn + s) * U;
-      if (used(st.mask, b, Tn, t)) {
-        blend(U, Z + o, Hp + o, HH + o, Hn + o, y);
+  with_acts(st.act, st.ract, [&](auto A, auto RA) {
+    constexpr A_ a = A.value, ra = RA.value;
+    for (std::size_t s = 0; s < Tn; ++s) {
+      if (s % C == 0) project(s);
+      const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
+      const T* Hp = st.states.data() + (st.keep ? s : s % 2) * BU;
+      Hn = st.states.data() + (st.keep ? s + 1 : (s + 1) % 2) * BU;
+      T* Gs = G + t * B * U4;
+      if (st.reset_after) {
+        recurrent_gemm(st, Hp, U3, HS, tmp);
+        for (std::size_t b = 0; b < B; ++b) {
+          T* y = Y + (b * Tn + s) * U;
+          if (used(st.mask, b, Tn, t))
+            fwd_row_reset_after<a, ra>(U, Gs + b * U4, HS + b * U3, bzr.data(), bx + 2 * U,
+                                       bh + 2 * U, Hp + b * U, Hn + b * U, y);
+        }
       } else {
+        recurrent_gemm(st, Hp, 2 * U, HS, tmp);
+        const T* nh = mask_of(st.rec_masks, 2);
+        // Every row, masked or not: the candidate's GEMM reads all of aux.
+        for (std::size_t b = 0; b < B; ++b)
+          fwd_row_before_a<ra>(U, Gs + b * U4, HS + b * U3, bzr.data(), Hp + b * U,
+                               nh ? nh + b * U : nullptr);
+        gemm<T>(false, false, B, U, U, Gs + U3, U4, R + 2 * U, U3, T(0), HS + 2 * U, U3);
+        for (std::size_t b = 0; b < B; ++b) {
+          T* y = Y + (b * Tn + s) * U;
+          if (used(st.mask, b, Tn, t))
+            fwd_row_before_b<a>(U, Gs + b * U4, HS + b * U3, bx + 2 * U, Hp + b * U, Hn + b * U, y);
+        }
+      }
+      // Masked rows keep the state; the output repeats the last one (or is zero).
+      for (std::size_t b = 0; b < B; ++b) {
+        if (used(st.mask, b, Tn, t)) continue;
+        const std::size_t o = b * U;
+        T* y = Y + (b * Tn + s) * U;
         std::copy(Hp + o, Hp + o + U, Hn + o);
         if (st.zero_output_for_mask || s == 0)
           std::fill(y, y + U, T(0));
@@ -300,109 +304,53 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
           std::copy(y - U, y, y);
       }
     }
-  }
+  });
   std::copy(Hn, Hn + BU, hfinal);
 }
 
 template <class T>
 void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& needs, T* dx,
               T* dh0, T* dK, T* dR, T* db) {
-  const std::size_t B = st.B, Tn = st.Tn, I = st.I, U = st.U, U3 = 3 * U, BU = B * U;
+  const std::size_t B = st.B, Tn = st.Tn, I = st.I, U = st.U, U3 = 3 * U, U4 = 4 * U, BU = B * U;
   const T* K = st.kernel.data();
   const T* R = st.rkernel.data();
+  const T* G = st.gates.data();
+  const DLayout L(U, st.reset_after);
+  const std::size_t W = L.width;
 
-  auto dxp_t = Tensor<T>::empty({Tn * B, U3});  // time-major by input time, like xp
-  // One step's recurrent-side gradients; drecurrent_kernel accumulates them step by step with
-  // beta = 1 (DESIGN.md §3: as fast as one GEMM over the stacked steps, and it saves a (T*B, 3U)
-  // buffer, which keeps peak memory below libtorch's at large sizes).
-  auto dhp_t = Tensor<T>::empty({B, U3});
-  T* dXP = dxp_t.data();
-  T* dHP = dhp_t.data();
-  auto work = Tensor<T>::zeros({5, B, U});
-  T* dH = work.data();
-  T* dHn = dH + BU;
-  T* dYc = dH + 2 * BU;
-  T* DQ = dH + 3 * BU;
-  T* tmp = dH + 4 * BU;
-  std::copy(gH, gH + BU, dH);
-  std::vector<T> ones;
-  const T* nh = mask_of(st.rec_masks, 2);
-  if (!st.reset_after && nh == nullptr) {
-    ones.assign(BU, T(1));
-    nh = ones.data();
-  }
-  const std::size_t gate_cols = st.reset_after ? U3 : 2 * U;
-
-  for (std::size_t s = Tn; s-- > 0;) {
-    const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
-    T* dXPs = dXP + t * B * U3;
-    T* dHPs = dHP;
-    with_acts(st.act, st.ract, [&](auto A, auto RA) {
-      step_grad_a<A.value, RA.value>(st, s, t, gY, dYc, dH, dHn, dXPs, dHPs);
-    });
-    if (!st.reset_after) {
-      gemm<T>(false, true, B, U, U, dHPs + 2 * U, U3, R + 2 * U, U3, T(0), DQ, U);
-      with_act(st.ract, [&](auto RA) {
-        step_grad_before_b<RA.value>(st, s, t, DQ, nh, dHn, dXPs, dHPs);
-      });
+  // D holds one chunk of steps, time-major by input time like gates: its input-side GEMMs run
+  // when the chunk is done.
+  const std::size_t C = chunk_steps<T>(B, U, Tn);
+  auto d_t = Tensor<T>::empty({C * B, W});
+  T* D = d_t.data();
+  Tensor<T> part_t;
+  if (needs.x) part_t = Tensor<T>::empty({C * B, I});
+  const auto blocks = input_blocks(U, st.reset_after, st.xin.size() == 3 ? 3 : 1);
+  bool first_flush = true;
+  // dkernel += x^T.D and dx = D.kernel^T for input times [t0, t0 + n).
+  auto flush = [&](std::size_t t0, std::size_t n) {
+    const std::size_t rows = n * B, r0 = t0 * B;
+    if (needs.kernel) {
+      for (const auto& blk : blocks)
+        gemm<T>(true, false, I, blk.width, rows, st.xin[blk.g].data() + r0 * I, I, D + blk.dcol,
+                W, first_flush ? T(0) : T(1), dK + blk.kcol, U3);
     }
-    if (st.rec_masks.empty()) {
-      gemm<T>(false, true, B, U, gate_cols, dHPs, U3, R, U3, T(1), dHn, U);
-    } else {
-      for (std::size_t g = 0; g < gate_cols / U; ++g) {
-        gemm<T>(false, true, B, U, U, dHPs + g * U, U3, R + g * U, U3, T(0), tmp, U);
-        const T* __restrict n = mask_of(st.rec_masks, g);
-        for (std::size_t i = 0; i < BU; ++i) dHn[i] += tmp[i] * n[i];
-      }
-    }
-    if (needs.rkernel) {
-      const T beta = s == Tn - 1 ? T(0) : T(1);
-      const T* Hp = st.states.data() + s * BU;
-      if (st.rec_masks.empty()) {
-        gemm<T>(true, false, U, gate_cols, B, Hp, U, dHPs, U3, beta, dR, U3);
-      } else {
-        for (std::size_t g = 0; g < gate_cols / U; ++g) {
-          multiply(tmp, Hp, mask_of(st.rec_masks, g), BU);
-          gemm<T>(true, false, U, U, B, tmp, U, dHPs + g * U, U3, beta, dR + g * U, U3);
-        }
-      }
-      if (!st.reset_after)
-        gemm<T>(true, false, U, U, B, st.aux.data() + s * BU, U, dHPs + 2 * U, U3, beta,
-                dR + 2 * U, U3);
-    }
-    if (needs.bias) {
-      T* __restrict dbh = db + U3;
-      if (s == Tn - 1) std::fill(dbh, dbh + U3, T(0));
-      for (std::size_t b = 0; b < B; ++b) {
-        const T* __restrict row = dHPs + b * U3;
-        for (std::size_t j = 0; j < U3; ++j) dbh[j] += row[j];
-      }
-    }
-    std::swap(dH, dHn);
-  }
-  if (needs.h0) std::copy(dH, dH + BU, dh0);
-
-  const std::size_t rows = B * Tn;
-  if (needs.kernel) {
-    if (st.xin.size() == 1) {
-      gemm<T>(true, false, I, U3, rows, st.xin[0].data(), I, dXP, U3, T(0), dK, U3);
-    } else {
-      for (std::size_t g = 0; g < 3; ++g)
-        gemm<T>(true, false, I, U, rows, st.xin[g].data(), I, dXP + g * U, U3, T(0), dK + g * U, U3);
-    }
-  }
-  if (needs.x) {
-    // dXP is time-major; dx is (B, Tn, I). Each gate's share is multiplied by its input mask.
-    auto part_t = Tensor<T>::empty({rows, I});
+    first_flush = false;
+    if (!needs.x) return;
+    // dx is (B, Tn, I). Each gate's share is multiplied by its input mask.
     T* part = part_t.data();
-    const std::size_t ng = st.in_masks.size() == 3 ? 3 : 1;
-    for (std::size_t g = 0; g < ng; ++g) {
-      gemm<T>(false, true, rows, I, ng == 1 ? U3 : U, dXP + g * U, U3, K + g * U, U3, T(0), part,
-              I);
+    const bool per_gate = st.in_masks.size() == 3;
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      const auto& blk = blocks[k];
+      const bool first_of_part = per_gate || k == 0;
+      gemm<T>(false, true, rows, I, blk.width, D + blk.dcol, W, K + blk.kcol, U3,
+              first_of_part ? T(0) : T(1), part, I);
+      if (!per_gate && k + 1 < blocks.size()) continue;  // the part is not complete yet
+      const std::size_t g = per_gate ? blk.g : 0;
       const T* m = st.in_masks.empty() ? nullptr : st.in_masks[g].data();
-      for (std::size_t tt = 0; tt < Tn; ++tt)
+      for (std::size_t tt = 0; tt < n; ++tt)
         for (std::size_t b = 0; b < B; ++b) {
-          T* o = dx + (b * Tn + tt) * I;
+          T* o = dx + (b * Tn + t0 + tt) * I;
           const T* p = part + (tt * B + b) * I;
           if (m == nullptr)
             std::copy(p, p + I, o);
@@ -412,10 +360,106 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
             for (std::size_t i = 0; i < I; ++i) o[i] += p[i] * m[b * I + i];
         }
     }
+  };
+  auto work = Tensor<T>::zeros({6, B, U});
+  T* dH = work.data();
+  T* dHn = dH + BU;
+  T* dYc = dH + 2 * BU;
+  T* DQ = dH + 3 * BU;
+  T* tmp = dH + 4 * BU;
+  const T* zero_row = dH + 5 * BU;  // stays zero
+  std::copy(gH, gH + BU, dH);
+  std::vector<T> ones;
+  const T* nh = mask_of(st.rec_masks, 2);
+  if (!st.reset_after && nh == nullptr) {
+    ones.assign(BU, T(1));
+    nh = ones.data();
   }
+  const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
+  std::vector<T> bias_sums(needs.bias ? W : 0, T(0));
+
+  with_acts(st.act, st.ract, [&](auto A, auto RA) {
+    constexpr A_ a = A.value, ra = RA.value;
+    for (std::size_t s = Tn; s-- > 0;) {
+      const std::size_t t = st.go_backwards ? Tn - 1 - s : s;
+      const std::size_t s0 = s / C * C, s1 = std::min(s0 + C, Tn);
+      const std::size_t t0 = first_time(s0, s1, Tn, st.go_backwards);
+      T* Ds = D + (t - t0) * B * W;
+      const T* Gs = G + t * B * U4;
+      const T* Hp = st.states.data() + s * BU;
+      for (std::size_t b = 0; b < B; ++b) {
+        const std::size_t o = b * U;
+        const T* gy = gY ? gY + (b * Tn + s) * U : zero_row;
+        if (!used(st.mask, b, Tn, t)) {
+          // The state passes through: its gradient goes on to the previous step; the output's
+          // gradient is carried to the previous output that this one repeated.
+          for (std::size_t u = 0; u < U; ++u) {
+            dYc[o + u] = carry ? gy[u] + dYc[o + u] : T(0);
+            dHn[o + u] = dH[o + u];
+          }
+          std::fill(Ds + b * W, Ds + (b + 1) * W, T(0));
+          continue;
+        }
+        const T* dc = carry ? dYc + o : zero_row;
+        if (st.reset_after)
+          bwd_row_reset_after<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o);
+        else
+          bwd_row_before_a<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o);
+        if (carry) std::fill(dYc + o, dYc + o + U, T(0));
+      }
+      if (!st.reset_after) {
+        gemm<T>(false, true, B, U, U, Ds + 2 * U, W, R + 2 * U, U3, T(0), DQ, U);
+        for (std::size_t b = 0; b < B; ++b)
+          if (used(st.mask, b, Tn, t))
+            bwd_row_before_b<ra>(U, Gs + b * U4, Hp + b * U, DQ + b * U, nh + b * U, Ds + b * W,
+                                 dHn + b * U);
+      }
+      // dh += D.R^T over the gates whose recurrent side is a plain GEMM of h (all three when
+      // reset_after; z and r otherwise, the candidate's went through dq above).
+      const std::size_t rec_cols = st.reset_after ? U3 : 2 * U;
+      if (st.rec_masks.empty()) {
+        gemm<T>(false, true, B, U, rec_cols, Ds, W, R, U3, T(1), dHn, U);
+      } else {
+        for (std::size_t g = 0; g < rec_cols / U; ++g) {
+          gemm<T>(false, true, B, U, U, Ds + g * U, W, R + g * U, U3, T(0), tmp, U);
+          const T* __restrict n = mask_of(st.rec_masks, g);
+          for (std::size_t i = 0; i < BU; ++i) dHn[i] += tmp[i] * n[i];
+        }
+      }
+      if (needs.rkernel) {
+        const T beta = s == Tn - 1 ? T(0) : T(1);
+        if (st.rec_masks.empty()) {
+          gemm<T>(true, false, U, rec_cols, B, Hp, U, Ds, W, beta, dR, U3);
+        } else {
+          for (std::size_t g = 0; g < rec_cols / U; ++g) {
+            multiply(tmp, Hp, mask_of(st.rec_masks, g), BU);
+            gemm<T>(true, false, U, U, B, tmp, U, Ds + g * U, W, beta, dR + g * U, U3);
+          }
+        }
+        if (!st.reset_after)
+          gemm<T>(true, false, U, U, B, Gs + U3, U4, Ds + 2 * U, W, beta, dR + 2 * U, U3);
+      }
+      if (needs.bias) add_column_sums(Ds, B, W, bias_sums.data());
+      std::swap(dH, dHn);
+      if (s == s0) flush(t0, s1 - s0);
+    }
+  });
+  if (needs.h0) std::copy(dH, dH + BU, dh0);
+
   if (needs.bias) {
-    column_sums(dXP, rows, U3, db);
+    // Input bias: [daz | dar | dah]; recurrent bias: the recurrent side's [daz | dar | dah*r]
+    // (reset_after; without it Keras has one bias and the second half is unused).
+    const T* cs = bias_sums.data();
+    std::copy(cs, cs + 2 * U, db);
+    std::copy(cs + L.h_in, cs + L.h_in + U, db + 2 * U);
+    std::copy(cs, cs + U3, db + U3);
   }
+}
+
+std::size_t gru_chunk_steps(std::size_t B, std::size_t U, std::size_t Tn, std::size_t elem_bytes) {
+  constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+  const std::size_t per_step = std::max<std::size_t>(B * 4 * U * elem_bytes, 1);
+  return std::clamp<std::size_t>(kChunkBytes / per_step, 1, std::max<std::size_t>(Tn, 1));
 }
 
 template void forward(GruState<float>&, const float*, float*, float*);

@@ -9,14 +9,14 @@
 
 namespace loom::gru_detail {
 
-// Everything the backward pass needs, and the buffers the forward pass fills. Time-major buffers
-// are indexed by processing step s; input-side buffers (x, xp) by input time t.
+// Everything the backward pass needs, and the buffers the forward pass fills. Per-step buffers are
+// indexed by input time t (the step that reads x[:, t]); states by processing step s.
 template <class T>
 struct GruState {
   std::size_t B = 0, Tn = 0, I = 0, U = 0;
   bool reset_after = true, go_backwards = false, zero_output_for_mask = false;
   GruActivation act = GruActivation::tanh, ract = GruActivation::sigmoid;
-  bool keep = false;  // keep every step's values for backward (else one step's worth)
+  bool keep = false;  // keep every step's states for backward (else two steps' worth)
 
   Tensor<T> kernel, rkernel;
   // Input fed to the projections, time-major (Tn, B, I): one tensor (x or x*m) or three
@@ -28,9 +28,17 @@ struct GruState {
   std::vector<T> bias;  // 6U: input bias z,r,h then recurrent bias z,r,h (zeros where absent)
 
   Tensor<T> states;  // (Tn+1, B, U) when keep, states[s] = state before step s; else (2, B, U)
-  Tensor<T> gates;   // (Tn, 3, B, U): z, r, hh (activated); (1, 3, B, U) when !keep
-  Tensor<T> aux;     // (Tn, B, U): reset_after ? h.R_h + b_hh : r * h * n_h (input of R_h)
+  // (Tn, B, 4U), rows [z | r | hh | aux] (activated gates; aux = h.R_h + b_hh when reset_after,
+  // else r * h * n_h, the input of R_h). The input projection is written into the first 3U
+  // columns and each step overwrites its row in place, so no separate projection buffer exists.
+  Tensor<T> gates;
 };
+
+// How many timesteps the kernels handle as one chunk: the input projection of a chunk is one GEMM
+// written just before its steps read it, and the input-side gradients of a chunk are GEMMs run just
+// after its steps wrote them, so both are still in L2 (about 1 MiB of gates rows) instead of making
+// a round trip through memory, which stalled the elementwise passes at large sizes.
+std::size_t gru_chunk_steps(std::size_t B, std::size_t U, std::size_t Tn, std::size_t elem_bytes);
 
 // Fills outputs (B, Tn, U) and final state (B, U).
 template <class T>
@@ -40,7 +48,8 @@ struct GruNeeds {
   bool x = false, h0 = false, kernel = false, rkernel = false, bias = false;
 };
 
-// Gradients given gY (B, Tn, U) and gH (B, U). Output pointers for unneeded gradients may be null.
+// Gradients given gY (B, Tn, U; null when the outputs got no gradient) and gH (B, U). Output
+// pointers for unneeded gradients may be null.
 // dbias has 6U elements in the layout of GruState::bias.
 template <class T>
 void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& needs, T* dx, T* dh0,

@@ -1,0 +1,149 @@
+#pragma once
+// Internal to gru_kernels.cpp: the GRU's per-row elementwise work written once over "lanes", which
+// are an xsimd vector in float and a plain scalar in double. Float runs vectorised (activation error
+// about 1e-7, DESIGN.md §3); double calls the exact std:: functions, so that double gradchecks and
+// the double oracle comparisons hold. A row's last partial vector is loaded and stored with an AVX2
+// mask instead of a scalar tail, so that every unit goes through the same code (a scalar tail with
+// std::tanh would give units past the last full vector slightly different numbers) and tiny rows
+// (units = 4) still take one vector operation each.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "autograd/ops/gru.hpp"
+
+namespace loom::gru_detail::lanes {
+
+using VF = xsimd::batch<float>;
+
+template <class T>
+struct Full;
+template <>
+struct Full<double> {
+  double ld(const double* p) const { return *p; }
+  void st(double* p, double v) const { *p = v; }
+};
+template <>
+struct Full<float> {
+  VF ld(const float* p) const { return VF::load_unaligned(p); }
+  void st(float* p, VF v) const { v.store_unaligned(p); }
+};
+
+// The first n lanes of a float vector (n < VF::size); the others read as zero and are not stored.
+struct Tail {
+  std::size_t n;
+#if defined(__AVX512F__)
+  __mmask16 m;
+  explicit Tail(std::size_t n_) : n(n_), m(static_cast<__mmask16>((1u << n_) - 1u)) {}
+  VF ld(const float* p) const { return VF(_mm512_maskz_loadu_ps(m, p)); }
+  void st(float* p, VF v) const { _mm512_mask_storeu_ps(p, m, v); }
+#elif defined(__AVX2__)
+  __m256i m;
+  explicit Tail(std::size_t n_) : n(n_) {
+    alignas(32) int bits[8];
+    for (std::size_t i = 0; i < 8; ++i) bits[i] = i < n ? -1 : 0;
+    m = _mm256_load_si256(reinterpret_cast<const __m256i*>(bits));
+  }
+  VF ld(const float* p) const { return VF(_mm256_maskload_ps(p, m)); }
+  void st(float* p, VF v) const { _mm256_maskstore_ps(p, m, v); }
+#else
+  explicit Tail(std::size_t n_) : n(n_) {}
+  VF ld(const float* p) const {
+    alignas(64) float b[VF::size] = {};
+    std::copy(p, p + n, b);
+    return VF::load_aligned(b);
+  }
+  void st(float* p, VF v) const {
+    alignas(64) float b[VF::size];
+    v.store_aligned(b);
+    std::copy(b, b + n, p);
+  }
+#endif
+};
+
+// Calls f(u, io) for each vector of a row of U units; io.ld(p + u) / io.st(p + u, v) read and
+// write that vector of any row-like array.
+template <class T, class F>
+inline void each(std::size_t U, F&& f) {
+  if constexpr (std::is_same_v<T, double>) {
+    const Full<double> io;
+    for (std::size_t u = 0; u < U; ++u) f(u, io);
+  } else {
+    constexpr std::size_t W = VF::size;
+    const Full<float> io;
+    std::size_t u = 0;
+    for (; u + W <= U; u += W) f(u, io);
+    if (u < U) f(u, Tail(U - u));
+  }
+}
+
+inline double tanh_(double x) { return std::tanh(x); }
+// Eigen's rational approximation of tanh in float (generic_fast_tanh_float), which is what
+// TensorFlow's CPU kernels, and so Keras, compute: one division and no exp, where xsimd::tanh
+// evaluates both an exp branch and a polynomial branch. Max abs error 3.4e-7 over [-12, 12]
+// (1.5e-7 for |x| < 1); exact x below 4e-4 in magnitude.
+inline VF tanh_(VF x) {
+  const VF xc = xsimd::min(xsimd::max(x, VF(-9.0f)), VF(9.0f));
+  const VF x2 = xc * xc;
+  VF p = xsimd::fma(x2, VF(-2.76076847742355e-16f), VF(2.00018790482477e-13f));
+  p = xsimd::fma(x2, p, VF(-8.60467152213735e-11f));
+  p = xsimd::fma(x2, p, VF(5.12229709037114e-08f));
+  p = xsimd::fma(x2, p, VF(1.48572235717979e-05f));
+  p = xsimd::fma(x2, p, VF(6.37261928875436e-04f));
+  p = xsimd::fma(x2, p, VF(4.89352455891786e-03f));
+  p = p * xc;
+  VF q = xsimd::fma(x2, VF(1.19825839466702e-06f), VF(1.18534705686654e-04f));
+  q = xsimd::fma(x2, q, VF(2.26843463243900e-03f));
+  q = xsimd::fma(x2, q, VF(4.89352518554385e-03f));
+  return xsimd::select(xsimd::abs(x) < VF(0.0004f), x, p / q);
+}
+inline double sigmoid_(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+inline VF sigmoid_(VF x) { return VF(1.0f) / (VF(1.0f) + xsimd::exp(-x)); }
+inline double min_(double a, double b) { return std::min(a, b); }
+inline VF min_(VF a, VF b) { return xsimd::min(a, b); }
+inline double max_(double a, double b) { return std::max(a, b); }
+inline VF max_(VF a, VF b) { return xsimd::max(a, b); }
+inline double positive_(double y, double a) { return y > 0.0 ? a : 0.0; }
+inline VF positive_(VF y, VF a) { return xsimd::select(y > VF(0.0f), a, VF(0.0f)); }
+inline double inside01_(double y, double a) { return (y > 0.0 && y < 1.0) ? a : 0.0; }
+inline VF inside01_(VF y, VF a) {
+  return xsimd::select((y > VF(0.0f)) & (y < VF(1.0f)), a, VF(0.0f));
+}
+
+template <class V>
+struct Scalar {
+  using type = float;
+};
+template <>
+struct Scalar<double> {
+  using type = double;
+};
+
+template <GruActivation A, class V>
+inline V act(V x) {
+  using S = typename Scalar<V>::type;
+  if constexpr (A == GruActivation::tanh) return tanh_(x);
+  else if constexpr (A == GruActivation::sigmoid) return sigmoid_(x);
+  else if constexpr (A == GruActivation::hard_sigmoid)
+    return min_(max_(V(S(0.2)) * x + V(S(0.5)), V(S(0))), V(S(1)));
+  else if constexpr (A == GruActivation::relu) return max_(x, V(S(0)));
+  else return x;
+}
+
+// The activation's derivative written in terms of its output y = act(x).
+template <GruActivation A, class V>
+inline V dact(V y) {
+  using S = typename Scalar<V>::type;
+  if constexpr (A == GruActivation::tanh) return V(S(1)) - y * y;
+  else if constexpr (A == GruActivation::sigmoid) return y * (V(S(1)) - y);
+  else if constexpr (A == GruActivation::hard_sigmoid) return inside01_(y, V(S(0.2)));
+  else if constexpr (A == GruActivation::relu) return positive_(y, V(S(1)));
+  else return V(S(1));
+}
+
+}  // namespace loom::gru_detail::lanes
