@@ -12,7 +12,7 @@
 // and every machine needs this program and the data at the same path (a shared file system, or
 // copies):
 //   mpirun -n 8 --hostfile hosts ./distributed --out /shared/out/digits
-// The README next to this file and docs/distributed.md cover setup, networks and resuming.
+// README.md next to this file and docs/distributed.md cover setup, networks and resuming.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
