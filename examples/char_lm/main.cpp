@@ -22,7 +22,9 @@ namespace {
 // row ends a batch with is the right start for that row in the next batch. y is x shifted by one.
 std::pair<Tensor<float>, Tensor<float>> stream_batches(const std::vector<std::int64_t>& ids, std::size_t streams,
                                                        std::size_t steps) {
-  const std::size_t per_stream = (ids.size() - 1) / streams, chunks = per_stream / steps;
+  // An empty text would wrap ids.size() - 1 around to SIZE_MAX.
+  const std::size_t per_stream = ids.empty() ? 0 : (ids.size() - 1) / streams;
+  const std::size_t chunks = per_stream / steps;
   if (chunks == 0)
     throw ValueError("char_lm: " + std::to_string(ids.size()) + " characters are too few for " +
                      std::to_string(streams) + " streams of " + std::to_string(steps) + " steps");

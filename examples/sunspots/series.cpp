@@ -1,19 +1,37 @@
 #include "series.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <utility>
 
 #include "core/errors.hpp"
 #include "train/data/csv.hpp"
 
 namespace sunspots {
+namespace {
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+}  // namespace
 
 Series load(const std::string& csv_path) {
   auto table = loom::read_csv<double>(csv_path, {.columns = {std::string("YEAR"), std::string("SUNACTIVITY")}});
   Series s;
   for (std::size_t i = 0; i < table.data.dim(0); ++i) {
-    s.years.push_back(static_cast<int>(table.data.at({i, 0})));
-    s.values.push_back(table.data.at({i, 1}));
+    const double year = table.data.at({i, 0}), value = table.data.at({i, 1});
+    // A year outside int's range is UB to cast, and a nan/inf activity would poison every window
+    // it enters: reject both with the row named.
+    if (!(std::abs(year) < 1e6) || year != std::floor(year))
+      throw loom::ValueError("sunspots: " + csv_path + " row " + std::to_string(i + 1) +
+                             ": YEAR expected a whole number of magnitude below 1e6, received " + number(year));
+    if (!std::isfinite(value))
+      throw loom::ValueError("sunspots: " + csv_path + " row " + std::to_string(i + 1) +
+                             ": SUNACTIVITY expected a finite number, received " + number(value));
+    s.years.push_back(static_cast<int>(year));
+    s.values.push_back(value);
   }
   return s;
 }
