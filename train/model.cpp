@@ -28,6 +28,17 @@ namespace loom {
 
 namespace {
 
+// x and y must hold the same number of samples; said here so the message names fit or evaluate
+// (Dataset's own check would name only Dataset).
+template <class T>
+void check_samples(const std::string& who, const Tensor<T>& x, const Tensor<T>& y) {
+  if (x.rank() == 0 || y.rank() == 0 || x.dim(0) != y.dim(0))
+    throw ShapeError(who + ": y expected " +
+                     (x.rank() ? std::to_string(x.dim(0)) : std::string("as many")) +
+                     " samples on its first axis, as many as x " + x.shape().str() +
+                     ", received shape " + y.shape().str());
+}
+
 // "loom::Dense<float>" -> "Dense": the class name Keras shows in summary().
 std::string class_name_of(const std::type_info& type) {
   int status = 0;
@@ -305,6 +316,7 @@ History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, FitOptions<T> o) {
     throw ValueError(who + ": validation_split expected a value in [0, 1), received " +
                      std::to_string(o.validation_split));
   if (o.batch_size == 0) throw ValueError(who + ": batch_size expected >= 1, received 0");
+  check_samples(who, x, y);
   Dataset<T> all(x, y);
   Dataset<T> train = all;
   std::optional<Dataset<T>> val = o.validation_data;
@@ -508,8 +520,11 @@ Logs Model<T>::evaluate_impl(const Dataset<T>& data, const std::vector<CallbackP
 
 template <class T>
 Logs Model<T>::evaluate(const Tensor<T>& x, const Tensor<T>& y, EvaluateOptions<T> o) {
-  if (o.batch_size == 0)
-    throw ValueError("Model '" + this->name() + "' evaluate: batch_size expected >= 1, received 0");
+  const std::string who = "Model '" + this->name() + "' evaluate";
+  if (o.batch_size == 0) throw ValueError(who + ": batch_size expected >= 1, received 0");
+  if (!x.defined() || !y.defined())
+    throw ValueError(who + ": x and y expected defined tensors, received an undefined one");
+  check_samples(who, x, y);
   return evaluate_impl(Dataset<T>(x, y).batch(o.batch_size), o.callbacks, o.verbose, o.out);
 }
 

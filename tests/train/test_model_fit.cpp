@@ -81,7 +81,9 @@ TEST(ModelFit, BadUseThrowsNamedErrors) {
                                       {"validation_split", "[0, 1)"}));
   EXPECT_TRUE(throws_with<ValueError>([&] { model->fit(data.x, data.y, {.epochs = 0, .verbose = 0}); }, {"epochs"}));
   EXPECT_TRUE(throws_with<ShapeError>([&] { model->fit(data.x, F(Shape{3, 1}, std::vector<float>(3)), {.verbose = 0}); },
-                                      {}));
+                                      {"'bad' fit", "y expected 20 samples", "(20, 4)", "(3, 1)"}));
+  EXPECT_TRUE(throws_with<ShapeError>([&] { model->evaluate(data.x, F(Shape{3, 1}, std::vector<float>(3)), {.verbose = 0}); },
+                                      {"'bad' evaluate", "y expected 20 samples", "(20, 4)", "(3, 1)"}));
   EXPECT_TRUE(throws_with<ValueError>([&] { model->compile(nullptr, "mse"); }, {"optimizer"}));
   EXPECT_TRUE(throws_with<ValueError>([&] { model->compile(adam(0.1), "no_such_loss"); }, {"no_such_loss"}));
   EXPECT_TRUE(throws_with<ValueError>([&] { model->compile(adam(0.1), "mse", {"mae", "mae"}); }, {"mae"}));
