@@ -21,6 +21,17 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+# The side-by-side run needs libtorch (Debian's libtorch-dev, on the same OpenBLAS); install it
+# with loom's own dependencies when it is missing, so that one command regenerates the table on a
+# fresh machine. Without root or apt the loom columns are still measured.
+if ! dpkg-query -W -f='${Status}' libtorch-dev 2>/dev/null | grep -q "install ok installed"; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    bash "$ROOT/.ci/deps"
+    echo "run_gru_bench.sh: installing libtorch-dev" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libtorch-dev >&2
+  fi
+fi
+
 if [[ -f $BUILD_DIR/CMakeCache.txt ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null  # an existing build keeps its own settings
 else
