@@ -34,9 +34,12 @@ std::vector<std::string> mpirun_2(const std::string& dir, std::vector<std::strin
   return argv;
 }
 
-// Applied to the ranks only (matters in the ASan pass): openmpi_lsan.supp says why.
+// Applied to the ranks only (matters in the ASan pass): openmpi_lsan.supp says why. Open MPI
+// keeps its plugins loaded and LSan unwinds malloc stacks fully (Open MPI and libc have no frame
+// pointers), so that the stacks reach the library names the suppressions match.
 const std::vector<std::pair<std::string, std::string>> kRankEnv{
-    {"LSAN_OPTIONS", "suppressions=" LOOM_SOURCE_DIR "/tests/train/distribute/openmpi_lsan.supp"}};
+    {"LSAN_OPTIONS", "suppressions=" LOOM_SOURCE_DIR "/tests/train/distribute/openmpi_lsan.supp:fast_unwind_on_malloc=0"},
+    {"OMPI_MCA_mca_base_component_disable_dlclose", "1"}};
 
 std::vector<double> read_history(const std::string& path) {
   std::ifstream in(path);
