@@ -503,7 +503,7 @@ void data_rows() {
 }
 
 void fit_rows() {
-  row<ShapeError>("fit_batch_mismatch_x_y", {"Dataset", "y", "20 samples", "(19, 1)"}, [] {
+  row<ShapeError>("fit_batch_mismatch_x_y", {"'fit_mm' fit", "y", "20 samples", "(20, 4)", "(19, 1)"}, [] {
     auto m = compiled_mlp("fit_mm");
     const auto before = m->get_weights();
     return Prepared{[m] { m->fit(mat(20, 4), mat(19, 1), {.verbose = 0}); },
@@ -512,7 +512,7 @@ void fit_rows() {
                                                                  : ::testing::AssertionFailure() << "trained";
                     }};
   });
-  row<ShapeError>("evaluate_batch_mismatch_x_y", {"Dataset", "y", "20 samples", "(21, 1)"}, [] {
+  row<ShapeError>("evaluate_batch_mismatch_x_y", {"'ev_mm' evaluate", "y", "20 samples", "(20, 4)", "(21, 1)"}, [] {
     auto m = compiled_mlp("ev_mm");
     return Prepared{[m] { m->evaluate(mat(20, 4), mat(21, 1), {.verbose = 0}); }, nullptr};
   });
