@@ -176,7 +176,7 @@ TARGETS=$(awk -v rss100="$RSS100" -v rss1000="$RSS1000" -F' [|] ' '
     for (i = 1; i <= 3; i++) for (m = 1; m <= 2; m++) {
       mode = m == 1 ? "train" : "forward"
       k1 = z[i] " 1 " mode; k2 = z[i] " 2 " mode
-      if (loom[k2] > loom[k1]) slower = slower " " z[i] "/" mode
+      if (loom[k2] > loom[k1]) slower = slower sprintf(" %s/%s by %.1f%%", z[i], mode, 100 * (loom[k2] / loom[k1] - 1))
       for (t = 1; t <= 2; t++) { k = z[i] " " t " " mode; if (tr[k] >= 0 && lr[k] > tr[k]) above = above " " k }
     }
     printf "- loom at 2 threads never slower than at 1: %s%s\n", verdict(slower == ""), slower == "" ? "" : " (slower:" slower ")"
