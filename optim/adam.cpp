@@ -51,6 +51,34 @@ AdamOptions Adam<T>::options() const {
   return o;
 }
 
+namespace {
+// The per-element updates take __restrict parameters (gradient, weights and slots never overlap)
+// so that GCC vectorises them without runtime alias checks: the scalar loop, one sqrt and one
+// division per weight, took about 1% of a GRU training step at the M benchmark size. Vector sqrt
+// and division round as the scalar ones do, so the results are unchanged bit for bit.
+template <class T>
+void adam_loop(std::size_t n, const T* __restrict g, T* __restrict w, T* __restrict m,
+               T* __restrict v, T alpha, T one_minus_b1, T one_minus_b2, T eps) {
+  for (std::size_t k = 0; k < n; ++k) {
+    m[k] += (g[k] - m[k]) * one_minus_b1;
+    v[k] += (g[k] * g[k] - v[k]) * one_minus_b2;
+    w[k] -= (m[k] * alpha) / (std::sqrt(v[k]) + eps);
+  }
+}
+
+template <class T>
+void amsgrad_loop(std::size_t n, const T* __restrict g, T* __restrict w, T* __restrict m,
+                  T* __restrict v, T* __restrict v_hat, T alpha, T one_minus_b1, T one_minus_b2,
+                  T eps) {
+  for (std::size_t k = 0; k < n; ++k) {
+    m[k] += (g[k] - m[k]) * one_minus_b1;
+    v[k] += (g[k] * g[k] - v[k]) * one_minus_b2;
+    v_hat[k] = std::max(v_hat[k], v[k]);
+    w[k] -= (m[k] * alpha) / (std::sqrt(v_hat[k]) + eps);
+  }
+}
+}  // namespace
+
 template <class T>
 void Adam<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
                           const typename Optimizer<T>::StepInfo& info) {
@@ -63,23 +91,11 @@ void Adam<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
   const T one_minus_b1 = static_cast<T>(1.0 - o_.beta_1);
   const T one_minus_b2 = static_cast<T>(1.0 - o_.beta_2);
   const T eps = static_cast<T>(o_.epsilon);
-  T* m = slots[0].data();
-  T* v = slots[1].data();
-  if (!o_.amsgrad) {
-    for (std::size_t k = 0; k < n; ++k) {
-      m[k] += (g[k] - m[k]) * one_minus_b1;
-      v[k] += (g[k] * g[k] - v[k]) * one_minus_b2;
-      w[k] -= (m[k] * alpha) / (std::sqrt(v[k]) + eps);
-    }
-  } else {
-    T* v_hat = slots[2].data();
-    for (std::size_t k = 0; k < n; ++k) {
-      m[k] += (g[k] - m[k]) * one_minus_b1;
-      v[k] += (g[k] * g[k] - v[k]) * one_minus_b2;
-      v_hat[k] = std::max(v_hat[k], v[k]);
-      w[k] -= (m[k] * alpha) / (std::sqrt(v_hat[k]) + eps);
-    }
-  }
+  if (!o_.amsgrad)
+    adam_loop(n, g, w, slots[0].data(), slots[1].data(), alpha, one_minus_b1, one_minus_b2, eps);
+  else
+    amsgrad_loop(n, g, w, slots[0].data(), slots[1].data(), slots[2].data(), alpha, one_minus_b1,
+                 one_minus_b2, eps);
 }
 
 template <class T>
