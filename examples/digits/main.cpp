@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/cli.hpp"
+#include "common/digits.hpp"
 #include "common/report.hpp"
 #include "loom.hpp"
 
@@ -54,21 +55,10 @@ int main(int argc, char** argv) try {
   const std::string out = examples::make_out_dir(o.out);
 
   // 1797 rows of 64 pixels (0-16) and a label; rows of the image become time steps.
-  auto table = read_csv<float>(examples::data_file(o.data, "digits.csv"), {.header = CsvHeader::absent});
-  const std::size_t n = table.data.dim(0), n_train = 1437, n_test = n - n_train;
-  if (table.data.dim(1) != 65 || n <= n_train)
-    throw IOError("digits: expected 1797 rows of 64 pixels and a label, got " + std::to_string(n) + " rows of " +
-                  std::to_string(table.data.dim(1)) + " columns");
-  auto split = [&](std::size_t first, std::size_t count) {
-    auto x = Tensor<float>::empty({count, 8, 8});
-    auto y = Tensor<float>::empty({count});
-    for (std::size_t i = 0; i < count; ++i) {
-      const float* row = table.data.data() + (first + i) * 65;
-      for (std::size_t p = 0; p < 64; ++p) x.data()[i * 64 + p] = row[p] / 16.0f;
-      y.data()[i] = row[64];
-    }
-    return std::pair{x, y};
-  };
+  const std::size_t n_train = 1437;
+  const auto table = examples::read_digits(examples::data_file(o.data, "digits.csv"), n_train, "digits");
+  const std::size_t n = table.n, n_test = n - n_train;
+  auto split = [&](std::size_t first, std::size_t count) { return examples::digits_rows(table, first, count); };
   // The last validation_split of the training images validate; the rest, with copies shifted by
   // one pixel up, down, left and right (the test images come from other writers, and the shifts
   // teach the model that position varies), train.

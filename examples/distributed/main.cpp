@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "common/cli.hpp"
+#include "common/digits.hpp"
 #include "common/report.hpp"
 #include "loom.hpp"
 
@@ -48,20 +49,10 @@ int main(int argc, char** argv) {
 
     // 1797 rows of 64 pixels (0-16) and a label: the first 1437 train (the last 10% of them
     // validate), the last 360 test, as examples/digits.
-    auto table = read_csv<float>(examples::data_file(o.data, "digits.csv"), {.header = CsvHeader::absent});
-    const std::size_t n = table.data.dim(0), n_train = 1437, n_val = 143;
-    if (table.data.dim(1) != 65 || n <= n_train)
-      throw IOError("distributed: expected 1797 rows of 64 pixels and a label, got " + std::to_string(n) + " rows");
-    auto split = [&](std::size_t first, std::size_t count) {
-      auto x = Tensor<float>::empty({count, 8, 8});
-      auto y = Tensor<float>::empty({count});
-      for (std::size_t i = 0; i < count; ++i) {
-        const float* row = table.data.data() + (first + i) * 65;
-        for (std::size_t p = 0; p < 64; ++p) x.data()[i * 64 + p] = row[p] / 16.0f;
-        y.data()[i] = row[64];
-      }
-      return std::pair{x, y};
-    };
+    const std::size_t n_train = 1437, n_val = 143;
+    const auto table = examples::read_digits(examples::data_file(o.data, "digits.csv"), n_train, "distributed");
+    const std::size_t n = table.n;
+    auto split = [&](std::size_t first, std::size_t count) { return examples::digits_rows(table, first, count); };
     const auto [x_fit, y_fit] = split(0, n_train - n_val);
     const auto [x_val, y_val] = split(n_train - n_val, n_val);
     const auto [x_test, y_test] = split(n_train, n - n_train);
