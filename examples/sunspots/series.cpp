@@ -1,21 +1,15 @@
 #include "series.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <utility>
 
 #include "core/errors.hpp"
+#include "layers/config_util.hpp"
 #include "train/data/csv.hpp"
 
 namespace sunspots {
-namespace {
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-}  // namespace
+using loom::config::number;
 
 Series load(const std::string& csv_path) {
   auto table = loom::read_csv<double>(csv_path, {.columns = {std::string("YEAR"), std::string("SUNACTIVITY")}});
