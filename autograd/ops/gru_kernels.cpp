@@ -80,10 +80,18 @@ struct DLayout {
 // g is one row of the gates buffer: on entry [xz | xr | xh | -] (the input projection), on exit
 // [z | r | hh | aux]. hs is the row of h.R (+ nothing: biases come separately).
 
+// `ahead` holds the same rows kAhead batch rows later, for lanes::prefetch.
+template <class T>
+struct FwdAhead {
+  const T *g, *hn, *y;
+};
+
 template <A_ A, A_ RA, class T>
 inline void fwd_row_reset_after(std::size_t U, T* g, const T* hs, const T* bzr, const T* bx_h,
-                                const T* bh_h, const T* h, T* hn, T* y) {
+                                const T* bh_h, const T* h, T* hn, T* y, FwdAhead<T> ahead) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 1>(u, ahead.g, ahead.g + U, ahead.g + 2 * U, ahead.g + 3 * U, ahead.hn,
+                          ahead.y);
     const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(hs + u) + io.ld(bzr + u));
     const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(hs + U + u) + io.ld(bzr + U + u));
     const auto hp = io.ld(hs + 2 * U + u) + io.ld(bh_h + u);
@@ -101,8 +109,9 @@ inline void fwd_row_reset_after(std::size_t U, T* g, const T* hs, const T* bzr, 
 // reset_after = false, before the candidate's GEMM: z, r and its input aux = r * h (* n_h).
 template <A_ RA, class T>
 inline void fwd_row_before_a(std::size_t U, T* g, const T* hs, const T* bzr, const T* h,
-                             const T* nh) {
+                             const T* nh, FwdAhead<T> ahead) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 1>(u, ahead.g, ahead.g + U, ahead.g + 2 * U, ahead.g + 3 * U);
     const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(hs + u) + io.ld(bzr + u));
     const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(hs + U + u) + io.ld(bzr + U + u));
     io.st(g + u, z);
@@ -114,8 +123,9 @@ inline void fwd_row_before_a(std::size_t U, T* g, const T* hs, const T* bzr, con
 // reset_after = false, after it: hh = act(xh + (r*h).R_h + b_h) and the blend.
 template <A_ A, class T>
 inline void fwd_row_before_b(std::size_t U, T* g, const T* hs, const T* bx_h, const T* h, T* hn,
-                             T* y) {
+                             T* y, FwdAhead<T> ahead) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 1>(u, ahead.hn, ahead.y);
     const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(hs + 2 * U + u) + io.ld(bx_h + u));
     const auto z = io.ld(g + u);
     const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
@@ -129,10 +139,12 @@ inline void fwd_row_before_b(std::size_t U, T* g, const T* hs, const T* bx_h, co
 // The gradient reaching the new state is gy (the output's) + dc (carried from the next output
 // under a mask) + dh (the next step's); absent terms point at a row of zeros.
 
+// `ahead_g` and `ahead_h` are the gates and state rows kAhead batch rows later.
 template <A_ A, A_ RA, class T>
 inline void bwd_row_reset_after(std::size_t U, const T* gy, const T* dc, const T* dh, const T* g,
-                                const T* h, T* d, T* dhn) {
+                                const T* h, T* d, T* dhn, const T* ahead_g, const T* ahead_h) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 0>(u, ahead_g, ahead_g + U, ahead_g + 2 * U, ahead_g + 3 * U, ahead_h);
     using V = std::decay_t<decltype(io.ld(g))>;
     const V gr = io.ld(gy + u) + io.ld(dc + u) + io.ld(dh + u);
     const V z = io.ld(g + u), r = io.ld(g + U + u), hh = io.ld(g + 2 * U + u);
@@ -153,8 +165,9 @@ inline void bwd_row_reset_after(std::size_t U, const T* gy, const T* dc, const T
 // dq = dah . R_h^T (a GEMM) first.
 template <A_ A, A_ RA, class T>
 inline void bwd_row_before_a(std::size_t U, const T* gy, const T* dc, const T* dh, const T* g,
-                             const T* h, T* d, T* dhn) {
+                             const T* h, T* d, T* dhn, const T* ahead_g, const T* ahead_h) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 0>(u, ahead_g, ahead_g + U, ahead_g + 2 * U, ahead_g + 3 * U, ahead_h);
     using V = std::decay_t<decltype(io.ld(g))>;
     const V gr = io.ld(gy + u) + io.ld(dc + u) + io.ld(dh + u);
     const V z = io.ld(g + u), hh = io.ld(g + 2 * U + u);
@@ -176,6 +189,10 @@ inline void bwd_row_before_b(std::size_t U, const T* g, const T* h, const T* dq,
     io.st(dhn + u, io.ld(dhn + u) + dqn * r);
   });
 }
+
+// How many batch rows ahead the row passes prefetch, and the row that is, clamped to the step.
+constexpr std::size_t kAhead = 2;
+inline std::size_t ahead_row(std::size_t b, std::size_t B) { return std::min(b + kAhead, B - 1); }
 
 template <class T>
 void add_column_sums(const T* a, std::size_t rows, std::size_t cols, T* __restrict out) {
@@ -270,13 +287,17 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
       const T* Hp = st.states.data() + (st.keep ? s : s % 2) * BU;
       Hn = st.states.data() + (st.keep ? s + 1 : (s + 1) % 2) * BU;
       T* Gs = G + t * B * U4;
+      auto ahead = [&](std::size_t b) {
+        const std::size_t a = ahead_row(b, B);
+        return FwdAhead<T>{Gs + a * U4, Hn + a * U, Y + (a * Tn + s) * U};
+      };
       if (st.reset_after) {
         recurrent_gemm(st, Hp, U3, HS, tmp);
         for (std::size_t b = 0; b < B; ++b) {
           T* y = Y + (b * Tn + s) * U;
           if (used(st.mask, b, Tn, t))
             fwd_row_reset_after<a, ra>(U, Gs + b * U4, HS + b * U3, bzr.data(), bx + 2 * U,
-                                       bh + 2 * U, Hp + b * U, Hn + b * U, y);
+                                       bh + 2 * U, Hp + b * U, Hn + b * U, y, ahead(b));
         }
       } else {
         recurrent_gemm(st, Hp, 2 * U, HS, tmp);
@@ -284,12 +305,13 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
         // Every row, masked or not: the candidate's GEMM reads all of aux.
         for (std::size_t b = 0; b < B; ++b)
           fwd_row_before_a<ra>(U, Gs + b * U4, HS + b * U3, bzr.data(), Hp + b * U,
-                               nh ? nh + b * U : nullptr);
+                               nh ? nh + b * U : nullptr, ahead(b));
         gemm<T>(false, false, B, U, U, Gs + U3, U4, R + 2 * U, U3, T(0), HS + 2 * U, U3);
         for (std::size_t b = 0; b < B; ++b) {
           T* y = Y + (b * Tn + s) * U;
           if (used(st.mask, b, Tn, t))
-            fwd_row_before_b<a>(U, Gs + b * U4, HS + b * U3, bx + 2 * U, Hp + b * U, Hn + b * U, y);
+            fwd_row_before_b<a>(U, Gs + b * U4, HS + b * U3, bx + 2 * U, Hp + b * U, Hn + b * U, y,
+                                ahead(b));
         }
       }
       // Masked rows keep the state; the output repeats the last one (or is zero).
@@ -401,10 +423,13 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
           continue;
         }
         const T* dc = carry ? dYc + o : zero_row;
+        const std::size_t ah = ahead_row(b, B);
         if (st.reset_after)
-          bwd_row_reset_after<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o);
+          bwd_row_reset_after<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o,
+                                     Gs + ah * U4, Hp + ah * U);
         else
-          bwd_row_before_a<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o);
+          bwd_row_before_a<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o,
+                                  Gs + ah * U4, Hp + ah * U);
         if (carry) std::fill(dYc + o, dYc + o + U, T(0));
       }
       if (!st.reset_after) {
