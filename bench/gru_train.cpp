@@ -84,16 +84,17 @@ double peak_rss_mb() {
 
 // The GEMMs of one fused training step (reset_after, no dropout, dx not needed), with the shapes,
 // transpose flags, leading dimensions and order of gru_kernels.cpp: the input projection per chunk
-// of steps into the (B, 4U) gates rows, the recurrent GEMM per step; backward, per step, dh += D.R^T
+// of steps into the (B, 4U) gates rows, per step the recurrent GEMMs added into the z/r blocks
+// (beta = 1) and written to the aux block (h.R_h); backward, per step, dh += D.R^T
 // and drecurrent_kernel += h^T.D with beta = 1 (D rows are 4U wide), and per chunk dkernel += x^T.D
 // for the z/r and h blocks. Scratch buffers only.
 struct FloorGemms {
   std::size_t B, Tn, I, U, C;
-  std::vector<float> x, K, R, G, h, hs, D, dK, dR, dh;
+  std::vector<float> x, K, R, G, h, D, dK, dR, dh;
   FloorGemms(std::size_t b, std::size_t t, std::size_t i, std::size_t u)
       : B(b), Tn(t), I(i), U(u), C(gru_detail::gru_chunk_steps(b, u, t, sizeof(float))),
         x(b * t * i, 0.1f), K(i * 3 * u, 0.01f), R(u * 3 * u, 0.01f), G(t * b * 4 * u),
-        h((t + 1) * b * u, 0.1f), hs(b * 3 * u), D(C * b * 4 * u, 0.01f), dK(i * 3 * u),
+        h((t + 1) * b * u, 0.1f), D(C * b * 4 * u, 0.01f), dK(i * 3 * u),
         dR(u * 3 * u), dh(b * u) {}
   void run(bool train) {
     const std::size_t U3 = 3 * U, U4 = 4 * U;
@@ -103,8 +104,11 @@ struct FloorGemms {
         blas::gemm<float>(false, false, n * B, U3, I, 1.f, x.data() + s * B * I, I, K.data(), U3,
                           0.f, G.data() + s * B * U4, U4);
       }
-      blas::gemm<float>(false, false, B, U3, U, 1.f, h.data() + s * B * U, U, R.data(), U3, 0.f,
-                        hs.data(), U3);
+      float* Gs = G.data() + s * B * U4;
+      blas::gemm<float>(false, false, B, 2 * U, U, 1.f, h.data() + s * B * U, U, R.data(), U3, 1.f,
+                        Gs, U4);
+      blas::gemm<float>(false, false, B, U, U, 1.f, h.data() + s * B * U, U, R.data() + 2 * U, U3,
+                        0.f, Gs + U3, U4);
     }
     if (!train) return;
     bool first = true;

@@ -1,8 +1,10 @@
 // The fused GRU sequence kernels. Layout decisions, all for speed (DESIGN.md §3; figures in
 // docs/benchmarks.md):
 // - the input projection of every timestep is one GEMM, written straight into the gates buffer
-//   (rows [z | r | hh | aux], time-major), which each step then overwrites in place: one array
-//   stream per step instead of a projection buffer plus a gates buffer;
+//   (rows [z | r | hh | aux], time-major); each step's recurrent GEMMs add h.R_z and h.R_r into
+//   its z and r blocks (beta = 1) and write h.R_h to aux, and its row pass overwrites the row in
+//   place: one array stream per step instead of projection, h.R and gates buffers;
+// - the row passes prefetch the rows two batch rows ahead (lanes::prefetch);
 // - each step's elementwise work is one pass per batch row (gates, activations, candidate, blend),
 //   on xsimd vectors in float (gru_lanes.hpp): at large sizes the step is bound by memory traffic,
 //   not arithmetic, so separate passes cost more than the transcendental functions;
@@ -77,8 +79,9 @@ struct DLayout {
 };
 
 // ---- forward rows ----------------------------------------------------------------------------
-// g is one row of the gates buffer: on entry [xz | xr | xh | -] (the input projection), on exit
-// [z | r | hh | aux]. hs is the row of h.R (+ nothing: biases come separately).
+// g is one row of the gates buffer: on entry [xz + hz | xr + hr | xh | h.R_h] (the input projection
+// plus the recurrent GEMMs, which add into it in place; biases come separately), on exit
+// [z | r | hh | aux].
 
 // `ahead` holds the same rows kAhead batch rows later, for lanes::prefetch.
 template <class T>
@@ -87,14 +90,14 @@ struct FwdAhead {
 };
 
 template <A_ A, A_ RA, class T>
-inline void fwd_row_reset_after(std::size_t U, T* g, const T* hs, const T* bzr, const T* bx_h,
-                                const T* bh_h, const T* h, T* hn, T* y, FwdAhead<T> ahead) {
+inline void fwd_row_reset_after(std::size_t U, T* g, const T* bzr, const T* bx_h, const T* bh_h,
+                                const T* h, T* hn, T* y, FwdAhead<T> ahead) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
     lanes::prefetch<T, 1>(u, ahead.g, ahead.g + U, ahead.g + 2 * U, ahead.g + 3 * U, ahead.hn,
                           ahead.y);
-    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(hs + u) + io.ld(bzr + u));
-    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(hs + U + u) + io.ld(bzr + U + u));
-    const auto hp = io.ld(hs + 2 * U + u) + io.ld(bh_h + u);
+    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(bzr + u));
+    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(bzr + U + u));
+    const auto hp = io.ld(g + 3 * U + u) + io.ld(bh_h + u);
     const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(bx_h + u) + r * hp);
     const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
     io.st(g + u, z);
@@ -108,25 +111,26 @@ inline void fwd_row_reset_after(std::size_t U, T* g, const T* hs, const T* bzr, 
 
 // reset_after = false, before the candidate's GEMM: z, r and its input aux = r * h (* n_h).
 template <A_ RA, class T>
-inline void fwd_row_before_a(std::size_t U, T* g, const T* hs, const T* bzr, const T* h,
-                             const T* nh, FwdAhead<T> ahead) {
+inline void fwd_row_before_a(std::size_t U, T* g, const T* bzr, const T* h, const T* nh,
+                             FwdAhead<T> ahead) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
     lanes::prefetch<T, 1>(u, ahead.g, ahead.g + U, ahead.g + 2 * U, ahead.g + 3 * U);
-    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(hs + u) + io.ld(bzr + u));
-    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(hs + U + u) + io.ld(bzr + U + u));
+    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(bzr + u));
+    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(bzr + U + u));
     io.st(g + u, z);
     io.st(g + U + u, r);
     io.st(g + 3 * U + u, nh ? r * io.ld(h + u) * io.ld(nh + u) : r * io.ld(h + u));
   });
 }
 
-// reset_after = false, after it: hh = act(xh + (r*h).R_h + b_h) and the blend.
+// reset_after = false, after it (the GEMM added (r*h).R_h into the xh block): hh = act(that + b_h)
+// and the blend.
 template <A_ A, class T>
-inline void fwd_row_before_b(std::size_t U, T* g, const T* hs, const T* bx_h, const T* h, T* hn,
-                             T* y, FwdAhead<T> ahead) {
+inline void fwd_row_before_b(std::size_t U, T* g, const T* bx_h, const T* h, T* hn, T* y,
+                             FwdAhead<T> ahead) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
     lanes::prefetch<T, 1>(u, ahead.hn, ahead.y);
-    const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(hs + 2 * U + u) + io.ld(bx_h + u));
+    const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(bx_h + u));
     const auto z = io.ld(g + u);
     const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
     io.st(g + 2 * U + u, hh);
@@ -202,19 +206,23 @@ void add_column_sums(const T* a, std::size_t rows, std::size_t cols, T* __restri
   }
 }
 
-// h.R for the gate columns [0, cols): one GEMM, or one per gate over h * mask_g under recurrent
-// dropout.
+// The recurrent GEMMs of a step's gates rows Gs: h.R_z and h.R_r are added into the z and r blocks
+// (beta = 1: no separate h.R buffer to write, read back and zero first), and, when reset_after,
+// h.R_h goes to the aux block (it is multiplied by r, so it cannot join xh). One GEMM per block
+// group, or one per gate over h * mask_g under recurrent dropout.
 template <class T>
-void recurrent_gemm(const GruState<T>& st, const T* Hp, std::size_t cols, T* HS, T* tmp) {
-  const std::size_t B = st.B, U = st.U, U3 = 3 * U;
+void recurrent_gemms(const GruState<T>& st, const T* Hp, T* Gs, T* tmp) {
+  const std::size_t B = st.B, U = st.U, U3 = 3 * U, U4 = 4 * U;
   const T* R = st.rkernel.data();
   if (st.rec_masks.empty()) {
-    gemm<T>(false, false, B, cols, U, Hp, U, R, U3, T(0), HS, U3);
+    gemm<T>(false, false, B, 2 * U, U, Hp, U, R, U3, T(1), Gs, U4);
+    if (st.reset_after) gemm<T>(false, false, B, U, U, Hp, U, R + 2 * U, U3, T(0), Gs + U3, U4);
     return;
   }
-  for (std::size_t g = 0; g < cols / U; ++g) {
+  for (std::size_t g = 0; g < (st.reset_after ? 3u : 2u); ++g) {
     multiply(tmp, Hp, mask_of(st.rec_masks, g), B * U);
-    gemm<T>(false, false, B, U, U, tmp, U, R + g * U, U3, T(0), HS + g * U, U3);
+    gemm<T>(false, false, B, U, U, tmp, U, R + g * U, U3, g < 2 ? T(1) : T(0),
+            Gs + (g < 2 ? g * U : U3), U4);
   }
 }
 
@@ -267,8 +275,6 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
 
   st.states = Tensor<T>::empty({st.keep ? Tn + 1 : 2, B, U});
   std::copy(h0, h0 + BU, st.states.data());
-  auto hs_t = Tensor<T>::empty({B, U3});
-  T* HS = hs_t.data();
   Tensor<T> tmp_t;
   if (!st.rec_masks.empty()) tmp_t = Tensor<T>::empty({B, U});
   T* tmp = tmp_t.defined() ? tmp_t.data() : nullptr;
@@ -292,26 +298,25 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
         return FwdAhead<T>{Gs + a * U4, Hn + a * U, Y + (a * Tn + s) * U};
       };
       if (st.reset_after) {
-        recurrent_gemm(st, Hp, U3, HS, tmp);
+        recurrent_gemms(st, Hp, Gs, tmp);
         for (std::size_t b = 0; b < B; ++b) {
           T* y = Y + (b * Tn + s) * U;
           if (used(st.mask, b, Tn, t))
-            fwd_row_reset_after<a, ra>(U, Gs + b * U4, HS + b * U3, bzr.data(), bx + 2 * U,
-                                       bh + 2 * U, Hp + b * U, Hn + b * U, y, ahead(b));
+            fwd_row_reset_after<a, ra>(U, Gs + b * U4, bzr.data(), bx + 2 * U, bh + 2 * U,
+                                       Hp + b * U, Hn + b * U, y, ahead(b));
         }
       } else {
-        recurrent_gemm(st, Hp, 2 * U, HS, tmp);
+        recurrent_gemms(st, Hp, Gs, tmp);
         const T* nh = mask_of(st.rec_masks, 2);
         // Every row, masked or not: the candidate's GEMM reads all of aux.
         for (std::size_t b = 0; b < B; ++b)
-          fwd_row_before_a<ra>(U, Gs + b * U4, HS + b * U3, bzr.data(), Hp + b * U,
-                               nh ? nh + b * U : nullptr, ahead(b));
-        gemm<T>(false, false, B, U, U, Gs + U3, U4, R + 2 * U, U3, T(0), HS + 2 * U, U3);
+          fwd_row_before_a<ra>(U, Gs + b * U4, bzr.data(), Hp + b * U, nh ? nh + b * U : nullptr,
+                               ahead(b));
+        gemm<T>(false, false, B, U, U, Gs + U3, U4, R + 2 * U, U3, T(1), Gs + 2 * U, U4);
         for (std::size_t b = 0; b < B; ++b) {
           T* y = Y + (b * Tn + s) * U;
           if (used(st.mask, b, Tn, t))
-            fwd_row_before_b<a>(U, Gs + b * U4, HS + b * U3, bx + 2 * U, Hp + b * U, Hn + b * U, y,
-                                ahead(b));
+            fwd_row_before_b<a>(U, Gs + b * U4, bx + 2 * U, Hp + b * U, Hn + b * U, y, ahead(b));
         }
       }
       // Masked rows keep the state; the output repeats the last one (or is zero).
