@@ -148,8 +148,18 @@ TABLE=$(awk -v have_torch="$HAVE_TORCH" '
     }
   }' "$RAW")
 
+# Run-to-run spread of each loom cell over the rounds, (max - min) / min: the noise that a
+# comparison between two loom cells has to exceed to mean anything.
+SPREAD=$(awk '$4 == "loom" {
+    k = $1 " " $2 " " $3
+    if (!(k in lo) || $5 + 0 < lo[k]) lo[k] = $5 + 0
+    if (!(k in hi) || $5 + 0 > hi[k]) hi[k] = $5 + 0
+  }
+  END { for (k in lo) printf "%s=%.4f;", k, (hi[k] - lo[k]) / lo[k] }' "$RAW")
+
 # The issue-8 targets, each marked met or missed from the table's own numbers.
-TARGETS=$(awk -v rss100="$RSS100" -v rss1000="$RSS1000" -F' [|] ' '
+TARGETS=$(awk -v rss100="$RSS100" -v rss1000="$RSS1000" -v spread="$SPREAD" -v rounds="$ROUNDS" -F' [|] ' '
+  BEGIN { n = split(spread, kv, ";"); for (i = 1; i <= n; i++) if (split(kv[i], p, "=") == 2) noise[p[1]] = p[2] + 0 }
   /^[|] [SML] [|]/ {
     sub(/^[|] /, ""); sub(/ [|]$/, "")
     k = $1 " " $2 " " $3
@@ -171,15 +181,23 @@ TARGETS=$(awk -v rss100="$RSS100" -v rss1000="$RSS1000" -F' [|] ' '
     speed("M 1 train", 1.5); floor_("M 1 train", 85)
     speed("L 1 train", 1.1); floor_("L 1 train", 90)
     speed("M 2 train", 2); speed("L 2 train", 1.15)
-    slower = ""; above = ""
+    # "Slower" means by more than the noise: the larger round-to-round spread of the two cells.
+    # Where OpenBLAS keeps a GEMM on one thread at either setting (all of S), both runs do the same
+    # work and a strict comparison of medians would be a coin toss.
+    slower = ""; above = ""; diffs = ""
     split("S M L", z, " ")
     for (i = 1; i <= 3; i++) for (m = 1; m <= 2; m++) {
       mode = m == 1 ? "train" : "forward"
       k1 = z[i] " 1 " mode; k2 = z[i] " 2 " mode
-      if (loom[k2] > loom[k1]) slower = slower sprintf(" %s/%s by %.1f%%", z[i], mode, 100 * (loom[k2] / loom[k1] - 1))
+      d = loom[k2] / loom[k1] - 1
+      nz = noise[k1] > noise[k2] ? noise[k1] : noise[k2]
+      if (d > 0) diffs = diffs sprintf(" %s/%s %+.1f%% (noise %.1f%%);", z[i], mode, 100 * d, 100 * nz)
+      if (d > nz) slower = slower sprintf(" %s/%s by %.1f%%", z[i], mode, 100 * d)
       for (t = 1; t <= 2; t++) { k = z[i] " " t " " mode; if (tr[k] >= 0 && lr[k] > tr[k]) above = above " " k }
     }
-    printf "- loom at 2 threads never slower than at 1: %s%s\n", verdict(slower == ""), slower == "" ? "" : " (slower:" slower ")"
+    printf "- loom at 2 threads never slower than at 1 beyond the run-to-run noise: %s%s\n", verdict(slower == "" && rounds >= 3), slower == "" ? "" : " (slower:" slower ")"
+    printf "  - cells where 2 threads measured slower at all:%s\n", diffs == "" ? " none" : diffs
+    if (rounds < 3) printf "  - fewer than 3 rounds give no noise estimate: run with --rounds 3 or more\n"
     printf "- peak RSS not above libtorch'"'"'s: %s%s\n", verdict(above == ""), above == "" ? "" : " (above:" above ")"
     g = (rss1000 - rss100) / rss100
     printf "- tape does not grow: RSS after 1000 steps within 5%% of after 100 (%+.1f%%): %s\n", 100 * g, verdict(g <= 0.05 && g >= -0.05)
