@@ -143,12 +143,16 @@ inline void fwd_row_before_b(std::size_t U, T* g, const T* bx_h, const T* h, T* 
 // The gradient reaching the new state is gy (the output's) + dc (carried from the next output
 // under a mask) + dh (the next step's); absent terms point at a row of zeros.
 
-// `ahead_g` and `ahead_h` are the gates and state rows kAhead batch rows later.
+// `ahead_g`, `ahead_h` and `ahead_d` are the gates, state and gradient rows kAhead batch rows
+// later. `bs`, when not null, accumulates the row's gradients (the bias gradients' column sums)
+// while they are in registers, instead of in a second pass over D.
 template <A_ A, A_ RA, class T>
 inline void bwd_row_reset_after(std::size_t U, const T* gy, const T* dc, const T* dh, const T* g,
-                                const T* h, T* d, T* dhn, const T* ahead_g, const T* ahead_h) {
+                                const T* h, T* d, T* dhn, const T* ahead_g, const T* ahead_h,
+                                const T* ahead_d, T* bs) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
     lanes::prefetch<T, 0>(u, ahead_g, ahead_g + U, ahead_g + 2 * U, ahead_g + 3 * U, ahead_h);
+    lanes::prefetch<T, 1>(u, ahead_d, ahead_d + U, ahead_d + 2 * U, ahead_d + 3 * U);
     using V = std::decay_t<decltype(io.ld(g))>;
     const V gr = io.ld(gy + u) + io.ld(dc + u) + io.ld(dh + u);
     const V z = io.ld(g + u), r = io.ld(g + U + u), hh = io.ld(g + 2 * U + u);
@@ -161,6 +165,12 @@ inline void bwd_row_reset_after(std::size_t U, const T* gy, const T* dc, const T
     io.st(d + U + u, dar);
     io.st(d + 2 * U + u, dah * r);
     io.st(d + 3 * U + u, dah);
+    if (bs) {
+      io.st(bs + u, io.ld(bs + u) + daz);
+      io.st(bs + U + u, io.ld(bs + U + u) + dar);
+      io.st(bs + 2 * U + u, io.ld(bs + 2 * U + u) + dah * r);
+      io.st(bs + 3 * U + u, io.ld(bs + 3 * U + u) + dah);
+    }
     io.st(dhn + u, gr * z);
   });
 }
@@ -169,9 +179,11 @@ inline void bwd_row_reset_after(std::size_t U, const T* gy, const T* dc, const T
 // dq = dah . R_h^T (a GEMM) first.
 template <A_ A, A_ RA, class T>
 inline void bwd_row_before_a(std::size_t U, const T* gy, const T* dc, const T* dh, const T* g,
-                             const T* h, T* d, T* dhn, const T* ahead_g, const T* ahead_h) {
+                             const T* h, T* d, T* dhn, const T* ahead_g, const T* ahead_h,
+                             const T* ahead_d) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
     lanes::prefetch<T, 0>(u, ahead_g, ahead_g + U, ahead_g + 2 * U, ahead_g + 3 * U, ahead_h);
+    lanes::prefetch<T, 1>(u, ahead_d, ahead_d + U, ahead_d + 2 * U);
     using V = std::decay_t<decltype(io.ld(g))>;
     const V gr = io.ld(gy + u) + io.ld(dc + u) + io.ld(dh + u);
     const V z = io.ld(g + u), hh = io.ld(g + 2 * U + u);
@@ -404,6 +416,9 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
   }
   const bool carry = st.mask != nullptr && !st.zero_output_for_mask;
   std::vector<T> bias_sums(needs.bias ? W : 0, T(0));
+  // reset_after sums its bias gradients inside the row pass; the two-part rows of reset_after =
+  // false keep the separate pass.
+  const bool fold_bias = needs.bias && st.reset_after;
 
   with_acts(st.act, st.ract, [&](auto A, auto RA) {
     constexpr A_ a = A.value, ra = RA.value;
@@ -431,10 +446,11 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
         const std::size_t ah = ahead_row(b, B);
         if (st.reset_after)
           bwd_row_reset_after<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o,
-                                     Gs + ah * U4, Hp + ah * U);
+                                     Gs + ah * U4, Hp + ah * U, Ds + ah * W,
+                                     fold_bias ? bias_sums.data() : nullptr);
         else
           bwd_row_before_a<a, ra>(U, gy, dc, dH + o, Gs + b * U4, Hp + o, Ds + b * W, dHn + o,
-                                  Gs + ah * U4, Hp + ah * U);
+                                  Gs + ah * U4, Hp + ah * U, Ds + ah * W);
         if (carry) std::fill(dYc + o, dYc + o + U, T(0));
       }
       if (!st.reset_after) {
@@ -469,7 +485,7 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
         if (!st.reset_after)
           gemm<T>(true, false, U, U, B, Gs + U3, U4, Ds + 2 * U, W, beta, dR + 2 * U, U3);
       }
-      if (needs.bias) add_column_sums(Ds, B, W, bias_sums.data());
+      if (needs.bias && !fold_bias) add_column_sums(Ds, B, W, bias_sums.data());
       std::swap(dH, dHn);
       if (s == s0) flush(t0, s1 - s0);
     }
