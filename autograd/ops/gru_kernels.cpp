@@ -12,8 +12,8 @@
 //   when reset_after ([daz | dar | dah] otherwise). The recurrent GEMMs read its first 3U columns
 //   and the input-side GEMMs (dkernel, dx) the z/r and h blocks, so the z and r gradients, equal
 //   on both sides, are written once;
-// - drecurrent_kernel accumulates per step with beta = 1 and the bias gradients are summed while
-//   the step's rows are still in cache;
+// - drecurrent_kernel accumulates per step with beta = 1 and the bias gradients are summed in the
+//   row pass (reset_after) or while the step's rows are still in cache;
 // - a gradient that does not reach the outputs (loss on the final state only) is not read.
 #include "autograd/ops/gru_kernels.hpp"
 
