@@ -99,7 +99,8 @@ inline double tanh_(double x) { return std::tanh(x); }
 // evaluates both an exp branch and a polynomial branch. Max abs error 3.4e-7 over [-12, 12]
 // (1.5e-7 for |x| < 1); exact x below 4e-4 in magnitude.
 inline VF tanh_(VF x) {
-  const VF xc = xsimd::min(xsimd::max(x, VF(-9.0f)), VF(9.0f));
+  // Constants first, so that NaN stays NaN (see sigmoid_).
+  const VF xc = xsimd::min(VF(9.0f), xsimd::max(VF(-9.0f), x));
   const VF x2 = xc * xc;
   VF p = xsimd::fma(x2, VF(-2.76076847742355e-16f), VF(2.00018790482477e-13f));
   p = xsimd::fma(x2, p, VF(-8.60467152213735e-11f));
@@ -114,11 +115,38 @@ inline VF tanh_(VF x) {
   return xsimd::select(xsimd::abs(x) < VF(0.0004f), x, p / q);
 }
 inline double sigmoid_(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-inline VF sigmoid_(VF x) { return VF(1.0f) / (VF(1.0f) + xsimd::exp(-x)); }
+// Eigen's rational approximation of the logistic function in float (scalar_logistic_op<float>),
+// which is what TensorFlow's CPU sigmoid, and so Keras, computes: 10 FMAs and one division instead
+// of an exp; the forward row pass with it took 22% less time than with 1 / (1 + xsimd::exp(-x))
+// (rows of 128 units, 50 steps of 64 rows). Its error is absolute, at most 1.5e-7: relative to
+// small results (x in [-9, 0)) it reaches 8.5e-4, as in TensorFlow. Below -9, where that would
+// grow, Eigen switches to exp, and so does this, only when some lane is that low.
+inline VF sigmoid_(VF x) {
+  const auto low = x < VF(-9.0f);
+  // The smallest x at which the approximation reaches 1 (with FMA): no clamp of the result. The
+  // constant goes first: minps returns its second operand when either is NaN, so NaN stays NaN.
+  const VF xc = xsimd::min(VF(15.7243833541870117f), x);
+  const VF x2 = xc * xc;
+  VF p = xsimd::fma(x2, VF(4.37031012579801e-11f), VF(1.15627324459942e-07f));
+  p = xsimd::fma(x2, p, VF(6.08574864600143e-05f));
+  p = xsimd::fma(x2, p, VF(8.51377133304701e-03f));
+  p = xsimd::fma(x2, p, VF(2.48287947061529e-01f));
+  p = p * xc;
+  VF q = xsimd::fma(x2, VF(6.10247389755681e-13f), VF(5.76102136993427e-09f));
+  q = xsimd::fma(x2, q, VF(6.29106785017040e-06f));
+  q = xsimd::fma(x2, q, VF(1.70198817374094e-03f));
+  q = xsimd::fma(x2, q, VF(1.16817656904453e-01f));
+  q = xsimd::fma(x2, q, VF(9.93151921023180e-01f));
+  const VF s = p / q + VF(0.5f);
+  if (xsimd::any(low)) return xsimd::select(low, VF(1.0f) / (VF(1.0f) + xsimd::exp(-x)), s);
+  return s;
+}
 inline double min_(double a, double b) { return std::min(a, b); }
-inline VF min_(VF a, VF b) { return xsimd::min(a, b); }
+// The float forms return a when either operand is NaN, as std::min / std::max do, so that a NaN
+// input stays NaN (minps / maxps return their second operand then).
+inline VF min_(VF a, VF b) { return xsimd::min(b, a); }
 inline double max_(double a, double b) { return std::max(a, b); }
-inline VF max_(VF a, VF b) { return xsimd::max(a, b); }
+inline VF max_(VF a, VF b) { return xsimd::max(b, a); }
 inline double positive_(double y, double a) { return y > 0.0 ? a : 0.0; }
 inline VF positive_(VF y, VF a) { return xsimd::select(y > VF(0.0f), a, VF(0.0f)); }
 inline double inside01_(double y, double a) { return (y > 0.0 && y < 1.0) ? a : 0.0; }

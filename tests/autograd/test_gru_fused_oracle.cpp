@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "autograd/ops/gru_kernels.hpp"
 #include "autograd/ops/gru_lanes.hpp"
@@ -187,37 +188,62 @@ TEST(GruFused, BadArgumentsNameTheArgument) {
   EXPECT_FALSE(gru_sequence_supports("tanh", "swish"));
 }
 
-// The float activations are vectorised approximations (tanh: Eigen's rational form, as TensorFlow
-// computes it); they must stay within a few 1e-7 of the exact functions, in every lane of a full
-// vector and of a masked tail (rows whose length is not a multiple of the vector width).
+// The float activations are vectorised approximations, both TensorFlow's own (Eigen's rational
+// forms): tanh within a few 1e-7 of the exact function, absolute and relative; sigmoid within 2e-7
+// absolute, and relative too where its result is at least 1/2 or where it switches to exp (below
+// -9), but only within 1e-3 relative for x in [-9, 0), as in TensorFlow. Every lane of a full vector
+// and of a masked tail (rows whose length is not a multiple of the vector width) is checked, and a
+// NaN input stays NaN through every float activation.
 TEST(GruFused, FastActivationsAccuracy) {
   namespace L = gru_detail::lanes;
   std::vector<float> xs;
   for (int i = -40000; i <= 40000; ++i) xs.push_back(float(i) * 5e-4f);
-  for (float v : {-90.f, -30.f, -10.f, -1e-5f, 0.f, 1e-5f, 10.f, 30.f, 90.f}) xs.push_back(v);
+  for (float v : {-90.f, -30.f, -10.f, -9.5f, -9.f, -1e-5f, 0.f, 1e-5f, 10.f, 15.8f, 30.f, 90.f})
+    xs.push_back(v);
   const std::size_t n = xs.size();  // not a multiple of the width: the last vector is a tail
   ASSERT_NE(n % L::VF::size, 0u);
-  auto apply = [&](auto act) {
-    std::vector<float> ys(n, -7.f);
-    L::each<float>(n, [&](std::size_t u, const auto& io) { io.st(ys.data() + u, act(io.ld(xs.data() + u))); });
+  auto apply = [](const std::vector<float>& in, auto act) {
+    std::vector<float> ys(in.size(), -7.f);
+    L::each<float>(in.size(), [&](std::size_t u, const auto& io) {
+      io.st(ys.data() + u, act(io.ld(in.data() + u)));
+    });
     return ys;
   };
-  const auto th = apply([](L::VF v) { return L::act<GruActivation::tanh>(v); });
-  const auto sg = apply([](L::VF v) { return L::act<GruActivation::sigmoid>(v); });
-  double worst_t = 0, worst_t_rel = 0, worst_s = 0, worst_s_rel = 0;
+  const auto th = apply(xs, [](L::VF v) { return L::act<GruActivation::tanh>(v); });
+  const auto sg = apply(xs, [](L::VF v) { return L::act<GruActivation::sigmoid>(v); });
+  double worst_t = 0, worst_t_rel = 0, worst_s = 0, worst_s_rel = 0, worst_s_rel_neg = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double x = xs[i], t = std::tanh(x), s = 1.0 / (1.0 + std::exp(-x));
     worst_t = std::max(worst_t, std::abs(th[i] - t));
     worst_t_rel = std::max(worst_t_rel, std::abs(th[i] - t) / std::max(std::abs(t), 1e-30));
     worst_s = std::max(worst_s, std::abs(sg[i] - s));
-    worst_s_rel = std::max(worst_s_rel, std::abs(sg[i] - s) / std::max(s, 1e-30));
+    const double rel = std::abs(sg[i] - s) / std::max(s, 1e-30);
+    if (x >= -9.0 && x < 0.0)
+      worst_s_rel_neg = std::max(worst_s_rel_neg, rel);
+    else
+      worst_s_rel = std::max(worst_s_rel, rel);
   }
-  std::printf("tanh: max abs %.3g rel %.3g; sigmoid: max abs %.3g rel %.3g\n", worst_t, worst_t_rel,
-              worst_s, worst_s_rel);
+  std::printf("tanh: max abs %.3g rel %.3g; sigmoid: max abs %.3g rel %.3g (%.3g on [-9, 0))\n",
+              worst_t, worst_t_rel, worst_s, worst_s_rel, worst_s_rel_neg);
   EXPECT_LT(worst_t, 4e-7);
   EXPECT_LT(worst_t_rel, 4e-7);
   EXPECT_LT(worst_s, 2e-7);
   EXPECT_LT(worst_s_rel, 3e-7);
+  EXPECT_LT(worst_s_rel_neg, 1e-3);
+
+  // NaN in the first lane of a full vector and in a tail lane, among lanes low enough (-20) to take
+  // sigmoid's exp branch.
+  std::vector<float> with_nan(L::VF::size + 3, -20.f);
+  with_nan[0] = with_nan[L::VF::size + 1] = std::numeric_limits<float>::quiet_NaN();
+  auto expect_nan = [&](const char* name, auto act) {
+    const auto ys = apply(with_nan, act);
+    EXPECT_TRUE(std::isnan(ys[0]) && std::isnan(ys[L::VF::size + 1])) << name;
+    EXPECT_FALSE(std::isnan(ys[1])) << name;
+  };
+  expect_nan("tanh", [](L::VF v) { return L::act<GruActivation::tanh>(v); });
+  expect_nan("sigmoid", [](L::VF v) { return L::act<GruActivation::sigmoid>(v); });
+  expect_nan("hard_sigmoid", [](L::VF v) { return L::act<GruActivation::hard_sigmoid>(v); });
+  expect_nan("relu", [](L::VF v) { return L::act<GruActivation::relu>(v); });
 }
 
 // The fused single step against one step of the oracle, and its double gradcheck.
