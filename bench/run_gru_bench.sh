@@ -55,7 +55,10 @@ declare -A TSTEPS=([S]=400 [M]=40 [L]=12)
 declare -A WARM=([S]=200 [M]=5 [L]=3)
 
 RAW=$(mktemp)
-trap 'rm -f "$RAW"' EXIT
+# The targets are judged on the unrounded floor fractions, which the table awk also writes to FRACS
+# (a printed "85%" can be 84.6%).
+FRACS=$(mktemp)
+trap 'rm -f "$RAW" "$FRACS"' EXIT
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 run() {  # run <size> <threads> <mode> <key> <command...>
@@ -110,10 +113,6 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 TORCH_VER=$(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo "not installed")
 OPENBLAS_VER=$(dpkg-query -W -f='${Version}' libopenblas0-pthread 2>/dev/null || echo unknown)
 
-# The targets are judged on the unrounded floor fractions, which the table awk also writes here (a
-# printed "85%" can be 84.6%).
-FRACS=$(mktemp)
-trap 'rm -f "$RAW" "$FRACS"' EXIT
 TABLE=$(awk -v have_torch="$HAVE_TORCH" -v fracs="$FRACS" '
   function median(list,   n, a, i, j, t) {
     n = split(list, a, ",")
@@ -174,7 +173,7 @@ THREADS=$(awk '$4 == "loom" { k = $1 " " $3; n[k " " $2]++; v[k " " $2 " " n[k "
       mode = m == 1 ? "train" : "forward"; k = z[i] " " mode
       n1 = n[k " 1"]; n2 = n[k " 2"]
       if (n1 == 0 || n2 == 0) continue
-      u = 0; s1 = 0; s2 = 0
+      u = 0
       for (a = 1; a <= n2; a++) for (b = 1; b <= n1; b++) {
         if (v[k " 2 " a] < v[k " 1 " b]) u += 1
         else if (v[k " 2 " a] == v[k " 1 " b]) u += 0.5
@@ -195,7 +194,6 @@ TARGETS=$(awk -v rss100="$RSS100" -v rss1000="$RSS1000" -v threads="$THREADS" -v
     sub(/^[|] /, ""); sub(/ [|]$/, "")
     k = $1 " " $2 " " $3
     loom[k] = $4 + 0; sp[k] = $8; sub(/x$/, "", sp[k]); sp[k] += 0
-    fl[k] = $10; sub(/%$/, "", fl[k]); fl[k] += 0
     lr[k] = $11 + 0; tr[k] = ($12 == "-") ? -1 : $12 + 0
   }
   function verdict(ok) { return ok ? "met" : "**missed**" }

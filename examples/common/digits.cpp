@@ -12,7 +12,7 @@ DigitsTable read_digits(const std::string& csv_path, std::size_t n_train, const 
     throw IOError(who + ": expected more than " + std::to_string(n_train) +
                   " rows of 64 pixels and a label, got " + std::to_string(n) + " rows of " +
                   std::to_string(table.data.dim(1)) + " columns");
-  return {table.data, n};
+  return {table.data};
 }
 
 std::pair<Tensor<float>, Tensor<float>> digits_rows(const DigitsTable& table, std::size_t first,

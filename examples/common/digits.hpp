@@ -11,7 +11,7 @@ namespace loom::examples {
 
 struct DigitsTable {
   Tensor<float> rows;  // (n, 65) as read
-  std::size_t n = 0;
+  std::size_t n() const { return rows.dim(0); }
 };
 
 // Reads `csv_path`; throws IOError (naming `who`) unless it holds more than `n_train` rows of 65

@@ -57,7 +57,7 @@ int main(int argc, char** argv) try {
   // 1797 rows of 64 pixels (0-16) and a label; rows of the image become time steps.
   const std::size_t n_train = 1437;
   const auto table = examples::read_digits(examples::data_file(o.data, "digits.csv"), n_train, "digits");
-  const std::size_t n = table.n, n_test = n - n_train;
+  const std::size_t n = table.n(), n_test = n - n_train;
   auto split = [&](std::size_t first, std::size_t count) { return examples::digits_rows(table, first, count); };
   // The last validation_split of the training images validate; the rest, with copies shifted by
   // one pixel up, down, left and right (the test images come from other writers, and the shifts

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
     // validate), the last 360 test, as examples/digits.
     const std::size_t n_train = 1437, n_val = 143;
     const auto table = examples::read_digits(examples::data_file(o.data, "digits.csv"), n_train, "distributed");
-    const std::size_t n = table.n;
+    const std::size_t n = table.n();
     auto split = [&](std::size_t first, std::size_t count) { return examples::digits_rows(table, first, count); };
     const auto [x_fit, y_fit] = split(0, n_train - n_val);
     const auto [x_val, y_val] = split(n_train - n_val, n_val);
