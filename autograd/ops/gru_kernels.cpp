@@ -7,7 +7,8 @@
 // - the row passes prefetch the rows two batch rows ahead (lanes::prefetch);
 // - each step's elementwise work is one pass per batch row (gates, activations, candidate, blend),
 //   on xsimd vectors in float (gru_lanes.hpp): at large sizes the step is bound by memory traffic,
-//   not arithmetic, so separate passes cost more than the transcendental functions;
+//   not arithmetic, so separate passes cost more than the transcendental functions; the forward
+//   rows of tanh/sigmoid run in AVX-512 when the CPU has it (gru_isa.hpp, gru_rows.hpp);
 // - the backward writes one row of pre-activation gradients per (t, b): [daz | dar | dah*r | dah]
 //   when reset_after ([daz | dar | dah] otherwise). The recurrent GEMMs read its first 3U columns
 //   and the input-side GEMMs (dkernel, dx) the z/r and h blocks, so the z and r gradients, equal
@@ -22,13 +23,13 @@
 #include <type_traits>
 #include <utility>
 
-#include "autograd/ops/gru_lanes.hpp"
+#include "autograd/ops/gru_isa.hpp"
+#include "autograd/ops/gru_rows.hpp"
 #include "core/blas.hpp"
 
 namespace loom::gru_detail {
 namespace {
 
-using A_ = GruActivation;
 template <A_ a>
 using Act = std::integral_constant<A_, a>;
 
@@ -64,12 +65,6 @@ void multiply(T* __restrict out, const T* __restrict a, const T* __restrict b, s
   for (std::size_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
 }
 
-// Whether step t of sample b is used (no mask: always).
-template <class T>
-inline bool used(const T* mask, std::size_t b, std::size_t Tn, std::size_t t) {
-  return mask == nullptr || mask[b * Tn + t] != T(0);
-}
-
 // Column offsets in a row of the backward's gradient buffer D.
 struct DLayout {
   std::size_t width;  // 4U (reset_after) or 3U
@@ -77,67 +72,6 @@ struct DLayout {
   DLayout(std::size_t U, bool reset_after)
       : width(reset_after ? 4 * U : 3 * U), h_in(reset_after ? 3 * U : 2 * U) {}
 };
-
-// ---- forward rows ----------------------------------------------------------------------------
-// g is one row of the gates buffer: on entry [xz + hz | xr + hr | xh | h.R_h] (the input projection
-// plus the recurrent GEMMs, which add into it in place; biases come separately), on exit
-// [z | r | hh | aux].
-
-// `ahead` holds the same rows kAhead batch rows later, for lanes::prefetch.
-template <class T>
-struct FwdAhead {
-  const T *g, *hn, *y;
-};
-
-template <A_ A, A_ RA, class T>
-inline void fwd_row_reset_after(std::size_t U, T* g, const T* bzr, const T* bx_h, const T* bh_h,
-                                const T* h, T* hn, T* y, FwdAhead<T> ahead) {
-  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
-    lanes::prefetch<T, 1>(u, ahead.g, ahead.g + U, ahead.g + 2 * U, ahead.g + 3 * U, ahead.hn,
-                          ahead.y);
-    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(bzr + u));
-    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(bzr + U + u));
-    const auto hp = io.ld(g + 3 * U + u) + io.ld(bh_h + u);
-    const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(bx_h + u) + r * hp);
-    const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
-    io.st(g + u, z);
-    io.st(g + U + u, r);
-    io.st(g + 2 * U + u, hh);
-    io.st(g + 3 * U + u, hp);
-    io.st(hn + u, v);
-    io.st(y + u, v);
-  });
-}
-
-// reset_after = false, before the candidate's GEMM: z, r and its input aux = r * h (* n_h).
-template <A_ RA, class T>
-inline void fwd_row_before_a(std::size_t U, T* g, const T* bzr, const T* h, const T* nh,
-                             FwdAhead<T> ahead) {
-  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
-    lanes::prefetch<T, 1>(u, ahead.g, ahead.g + U, ahead.g + 2 * U, ahead.g + 3 * U);
-    const auto z = lanes::act<RA>(io.ld(g + u) + io.ld(bzr + u));
-    const auto r = lanes::act<RA>(io.ld(g + U + u) + io.ld(bzr + U + u));
-    io.st(g + u, z);
-    io.st(g + U + u, r);
-    io.st(g + 3 * U + u, nh ? r * io.ld(h + u) * io.ld(nh + u) : r * io.ld(h + u));
-  });
-}
-
-// reset_after = false, after it (the GEMM added (r*h).R_h into the xh block): hh = act(that + b_h)
-// and the blend.
-template <A_ A, class T>
-inline void fwd_row_before_b(std::size_t U, T* g, const T* bx_h, const T* h, T* hn, T* y,
-                             FwdAhead<T> ahead) {
-  lanes::each<T>(U, [&](std::size_t u, const auto& io) {
-    lanes::prefetch<T, 1>(u, ahead.hn, ahead.y);
-    const auto hh = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(bx_h + u));
-    const auto z = io.ld(g + u);
-    const auto v = z * io.ld(h + u) + (decltype(z)(T(1)) - z) * hh;
-    io.st(g + 2 * U + u, hh);
-    io.st(hn + u, v);
-    io.st(y + u, v);
-  });
-}
 
 // ---- backward rows ---------------------------------------------------------------------------
 // The gradient reaching the new state is gy (the output's) + dc (carried from the next output
@@ -205,10 +139,6 @@ inline void bwd_row_before_b(std::size_t U, const T* g, const T* h, const T* dq,
     io.st(dhn + u, io.ld(dhn + u) + dqn * r);
   });
 }
-
-// How many batch rows ahead the row passes prefetch, and the row that is, clamped to the step.
-constexpr std::size_t kAhead = 2;
-inline std::size_t ahead_row(std::size_t b, std::size_t B) { return std::min(b + kAhead, B - 1); }
 
 template <class T>
 void add_column_sums(const T* a, std::size_t rows, std::size_t cols, T* __restrict out) {
@@ -297,6 +227,7 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
   for (std::size_t u = 0; u < 2 * U; ++u) bzr[u] = bx[u] + bh[u];
 
   T* Hn = nullptr;
+  const bool avx512 = std::is_same_v<T, float> && row_isa() == RowIsa::avx512;
   with_acts(st.act, st.ract, [&](auto A, auto RA) {
     constexpr A_ a = A.value, ra = RA.value;
     for (std::size_t s = 0; s < Tn; ++s) {
@@ -311,11 +242,13 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
       };
       if (st.reset_after) {
         recurrent_gemms(st, Hp, Gs, tmp);
-        for (std::size_t b = 0; b < B; ++b) {
-          T* y = Y + (b * Tn + s) * U;
-          if (used(st.mask, b, Tn, t))
-            fwd_row_reset_after<a, ra>(U, Gs + b * U4, bzr.data(), bx + 2 * U, bh + 2 * U,
-                                       Hp + b * U, Hn + b * U, y, ahead(b));
+        const FwdStepRows<T> rows{B, U, Tn, s, t, Gs, bzr.data(), bx + 2 * U, bh + 2 * U, Hp, Hn,
+                                  Y, st.mask};
+        if constexpr (std::is_same_v<T, float> && a == A_::tanh && ra == A_::sigmoid) {
+          if (avx512) fwd_step_rows_avx512(rows);
+          else fwd_step_rows_reset_after<a, ra>(rows);
+        } else {
+          fwd_step_rows_reset_after<a, ra>(rows);
         }
       } else {
         recurrent_gemms(st, Hp, Gs, tmp);

@@ -17,7 +17,21 @@
 
 #include "autograd/ops/gru.hpp"
 
-namespace loom::gru_detail::lanes {
+// This header is compiled for AVX2 (all of loom) and for AVX-512 (gru_rows_avx512.cpp, gru_isa.hpp).
+// Its inline functions live in a namespace named after the instruction set, so that the linker
+// never merges an AVX-512 copy with an AVX2 one and runs it on a CPU without AVX-512 (the ctest
+// autograd.gru_isa_symbols checks the object file).
+#if defined(__AVX512F__)
+#define LOOM_GRU_ISA isa_avx512
+#elif defined(__AVX2__)
+#define LOOM_GRU_ISA isa_avx2
+#else
+#define LOOM_GRU_ISA isa_generic
+#endif
+
+namespace loom::gru_detail {
+inline namespace LOOM_GRU_ISA {
+namespace lanes {
 
 using VF = xsimd::batch<float>;
 
@@ -182,4 +196,6 @@ inline V dact(V y) {
   else return V(S(1));
 }
 
-}  // namespace loom::gru_detail::lanes
+}  // namespace lanes
+}  // namespace LOOM_GRU_ISA
+}  // namespace loom::gru_detail
