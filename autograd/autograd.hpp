@@ -5,6 +5,7 @@
 #include "autograd/ops/gru.hpp"
 #include "autograd/ops/gather.hpp"
 #include "autograd/ops/linalg.hpp"
+#include "autograd/ops/lstm.hpp"
 #include "autograd/ops/reduce.hpp"
 #include "autograd/ops/shape_ops.hpp"
 #include "autograd/ops/softmax.hpp"

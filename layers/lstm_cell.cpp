@@ -62,6 +62,20 @@ void LSTMCell<T>::build(const Shape& input_shape) {
 }
 
 template <class T>
+typename LSTMCell<T>::DropoutMasks LSTMCell<T>::get_dropout_masks(std::size_t batch, bool training) {
+  if (!this->built())
+    throw ValueError("LSTMCell '" + this->name() + "': get_dropout_masks expected a built cell (the mask "
+                     "shape needs the feature size), received an unbuilt one (call it or build() first)");
+  DropoutMasks m;
+  if (dropout_active(opt_.dropout, training))
+    m.input = input_masks_.get(Shape{batch, kernel_.shape()[0]}, opt_.dropout,
+                               opt_.implementation == 1 ? 4 : 1, generator_);
+  if (dropout_active(opt_.recurrent_dropout, training))
+    m.recurrent = recurrent_masks_.get(Shape{batch, units_}, opt_.recurrent_dropout, 4, generator_);
+  return m;
+}
+
+template <class T>
 CellOutput<T> LSTMCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) {
   this->maybe_build(x.shape());
   rnn_detail::check_step("LSTMCell", x, kernel_.shape()[0], states, state_size());
@@ -69,19 +83,17 @@ CellOutput<T> LSTMCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>
   const Tensor<T>& c_prev = states[1];
   const auto& act = *opt_.activation.ptr;
   const auto& rec_act = *opt_.recurrent_activation.ptr;
+  const DropoutMasks masks = get_dropout_masks(x.dim(0), training);
   Tensor<T> i, f, g, o;
   if (opt_.implementation == 1) {
-    const bool drop_in = dropout_active(opt_.dropout, training);
-    const bool drop_rec = dropout_active(opt_.recurrent_dropout, training);
     const auto ks = split(kernel_.value(), 4, 1);
     const auto rs = split(recurrent_kernel_.value(), 4, 1);
     std::vector<Tensor<T>> bs;
     if (opt_.use_bias) bs = split(bias_.value(), 4, 0);
     Tensor<T> pre[4];
     for (std::size_t k = 0; k < 4; ++k) {
-      Tensor<T> xk = drop_in ? x * input_masks_.get(x.shape(), opt_.dropout, 4, generator_)[k] : x;
-      Tensor<T> hk =
-          drop_rec ? h * recurrent_masks_.get(h.shape(), opt_.recurrent_dropout, 4, generator_)[k] : h;
+      Tensor<T> xk = masks.input.empty() ? x : x * masks.input[k];
+      Tensor<T> hk = masks.recurrent.empty() ? h : h * masks.recurrent[k];
       pre[k] = matmul(xk, ks[k]);
       if (opt_.use_bias) pre[k] = pre[k] + bs[k];
       pre[k] = pre[k] + matmul(hk, rs[k]);
@@ -91,9 +103,7 @@ CellOutput<T> LSTMCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>
     g = act(pre[2]);
     o = rec_act(pre[3]);
   } else {
-    Tensor<T> in = x;
-    if (dropout_active(opt_.dropout, training))
-      in = in * input_masks_.get(x.shape(), opt_.dropout, 1, generator_)[0];
+    const Tensor<T> in = masks.input.empty() ? x : x * masks.input[0];
     Tensor<T> z = matmul(in, kernel_.value()) + matmul(h, recurrent_kernel_.value());
     if (opt_.use_bias) z = z + bias_.value();
     const auto zs = split(z, 4, 1);

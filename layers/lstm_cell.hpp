@@ -64,6 +64,16 @@ class LSTMCell : public RNNCell<T> {
   // states = {h, c}; returns h and {h', c'}.
   CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
   void reset_dropout_masks() override;
+
+  struct DropoutMasks {
+    std::vector<Tensor<T>> input;      // (B, I): four for implementation 1, one for 2; or none
+    std::vector<Tensor<T>> recurrent;  // (B, U): four (implementation 1 only); or none
+  };
+  // The masks a step on `batch` samples uses in this sequence: the cached ones, or drawn now in
+  // call()'s order (input side first), so that the fused sequence op consumes the generator
+  // exactly as the step loop would. A side that does not apply (not training, rate 0 or 1) is
+  // empty and draws nothing. Needs a built cell (ValueError otherwise).
+  DropoutMasks get_dropout_masks(std::size_t batch, bool training);
   // The masks of the current sequence ({} before its first training step): four per side with
   // implementation 1, one input mask with implementation 2.
   const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_.masks(); }

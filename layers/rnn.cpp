@@ -5,6 +5,7 @@
 #include "autograd/ops/elementwise.hpp"
 #include "autograd/ops/gru.hpp"
 #include "autograd/ops/linalg.hpp"
+#include "autograd/ops/lstm.hpp"
 #include "autograd/ops/shape_ops.hpp"
 #include "core/errors.hpp"
 #include "layers/gru_cell.hpp"
@@ -190,14 +191,34 @@ RNNResult<T> RNN<T>::run_loop(const Tensor<T>& x, std::vector<Tensor<T>> states,
   return out;
 }
 
-// The one place where the fused GRU sequence op replaces the step loop (docs/keras_compat.md,
-// "RNN: fused path"): a single GRUCell whose activations the op implements. Dropout masks come
+// The one place where a fused sequence op replaces the step loop (docs/keras_compat.md,
+// "RNN: fused path"): a single GRUCell or LSTMCell whose activations the ops implement. Dropout masks come
 // from the cell itself (drawn once per call, as its first step would draw them), so a training
 // call with dropout gives the loop's numbers too. Masks, go_backwards, zero_output_for_mask, both
 // reset_after variants and no-bias cells all run fused.
 template <class T>
 bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states, const Tensor<T>& mask,
                        bool training, RNNResult<T>& out) {
+  if (auto* lstm = dynamic_cast<LSTMCell<T>*>(cell_.get())) {
+    const auto& o = lstm->options();
+    const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
+    if (!gru_sequence_supports(act, rec)) return false;
+    LstmSequenceOptions<T> fo;
+    fo.activation = gru_activation_from_name(act);
+    fo.recurrent_activation = gru_activation_from_name(rec);
+    fo.go_backwards = opt_.go_backwards;
+    fo.mask = mask;
+    fo.zero_output_for_mask = opt_.zero_output_for_mask;
+    auto drop = lstm->get_dropout_masks(x.dim(0), training);
+    fo.input_dropout = std::move(drop.input);
+    fo.recurrent_dropout = std::move(drop.recurrent);
+    const Tensor<T> bias = o.use_bias ? lstm->bias().value() : Tensor<T>();
+    auto r = lstm_sequence(x, states[0], states[1], lstm->kernel().value(),
+                           lstm->recurrent_kernel().value(), bias, fo);
+    out.output = opt_.return_sequences ? r.outputs : take(r.outputs, 1, x.dim(1) - 1);
+    out.states = {r.h, r.c};
+    return true;
+  }
   auto* gru = dynamic_cast<GRUCell<T>*>(cell_.get());
   if (!gru) return false;
   const auto& o = gru->options();

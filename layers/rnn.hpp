@@ -22,8 +22,8 @@ struct RNNOptions {
   bool unroll = false;  // accepted; the loop is the same either way
   bool time_major = false;
   bool zero_output_for_mask = false;
-  // loom only: false forces the step loop even where the fused GRU sequence op applies (the loop
-  // is the oracle the fused op is tested against).
+  // loom only: false forces the step loop even where a fused sequence op (GRU, LSTM) applies
+  // (the loop is the oracle the fused ops are tested against).
   bool use_fused = true;
 };
 
@@ -72,7 +72,7 @@ class RNN : public Layer<T> {
   const CellPtr& cell() const { return cell_; }
   // Bidirectional forces zero_output_for_mask = return_sequences on both of its layers.
   void set_zero_output_for_mask(bool on) { opt_.zero_output_for_mask = on; }
-  // True when the last call ran the fused GRU sequence op instead of the step loop.
+  // True when the last call ran a fused sequence op (GRU or LSTM) instead of the step loop.
   bool last_call_fused() const { return last_fused_; }
 
   // A new, unbuilt RNN with a fresh copy of the cell (same configuration, newly initialised

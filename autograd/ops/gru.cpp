@@ -5,6 +5,7 @@
 #include <string>
 
 #include "autograd/ops/gru_kernels.hpp"
+#include "autograd/ops/rnn_op_util.hpp"
 #include "autograd/tape.hpp"
 #include "core/errors.hpp"
 
@@ -32,31 +33,7 @@ bool gru_sequence_supports(std::string_view activation, std::string_view recurre
 
 namespace {
 
-std::string shape_str(const Shape& s) { return s.str(); }
-
-template <class T>
-void expect_shape(const std::string& op, const Tensor<T>& t, const Shape& want, const char* what) {
-  if (!t.defined())
-    throw ValueError(op + ": " + what + " expected a defined tensor of shape " + shape_str(want) +
-                     ", received an undefined one");
-  if (t.shape() != want)
-    throw ShapeError(op + ": " + what + " expected shape " + shape_str(want) + ", received " +
-                     shape_str(t.shape()));
-}
-
-template <class T>
-void check_masks(const std::string& op, const std::vector<Tensor<T>>& masks, const Shape& want,
-                 const char* what) {
-  if (masks.size() != 0 && masks.size() != 1 && masks.size() != 3)
-    throw ValueError(op + ": " + what +
-                     " expected 0, 1 or 3 masks (none, one for all gates, or z, r, h), received " +
-                     std::to_string(masks.size()));
-  for (const auto& m : masks) expect_shape(op, m, want, what);
-}
-
-}  // namespace
-
-namespace {
+using rnn_op::expect_shape;
 
 // Checks the shared arguments and fills the kernels' state. x is read as (B, Tn, I).
 template <class T>
@@ -77,8 +54,8 @@ std::shared_ptr<gru_detail::GruState<T>> prepare(
   if (bias.defined())
     expect_shape(op, bias, reset_after ? Shape{2, 3 * U} : Shape{3 * U},
                  reset_after ? "bias (reset_after=true)" : "bias (reset_after=false)");
-  check_masks(op, input_dropout, Shape{B, I}, "input_dropout");
-  check_masks(op, recurrent_dropout, Shape{B, U}, "recurrent_dropout");
+  rnn_op::check_masks(op, input_dropout, 3, "z, r, h", Shape{B, I}, "input_dropout");
+  rnn_op::check_masks(op, recurrent_dropout, 3, "z, r, h", Shape{B, U}, "recurrent_dropout");
 
   auto st = std::make_shared<gru_detail::GruState<T>>();
   st->B = B;
@@ -95,30 +72,7 @@ std::shared_ptr<gru_detail::GruState<T>> prepare(
   st->rec_masks = recurrent_dropout;
   st->bias.assign(6 * U, T(0));
   if (bias.defined()) std::copy(bias.data(), bias.data() + bias.size(), st->bias.begin());
-  // The kernels read the input time-major ((Tn, B, I), row t*B + b), masked per gate under
-  // dropout, so that one GEMM projects every step and each step's projection is contiguous.
-  // One step without dropout is already in that layout and is used as it is.
-  if (Tn == 1 && input_dropout.empty()) {
-    st->xin.push_back(x);
-    return st;
-  }
-  const std::size_t n_in = input_dropout.empty() ? 1 : input_dropout.size();
-  for (std::size_t g = 0; g < n_in; ++g) {
-    auto xt = Tensor<T>::empty({Tn, B, I});
-    const T* xs = x.data();
-    const T* ms = input_dropout.empty() ? nullptr : input_dropout[g].data();
-    T* o = xt.data();
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t t = 0; t < Tn; ++t) {
-        const T* src = xs + (b * Tn + t) * I;
-        T* dst = o + (t * B + b) * I;
-        if (ms == nullptr)
-          std::copy(src, src + I, dst);
-        else
-          for (std::size_t i = 0; i < I; ++i) dst[i] = src[i] * ms[b * I + i];
-      }
-    st->xin.push_back(std::move(xt));
-  }
+  st->xin = rnn_op::time_major_inputs(x, B, Tn, I, input_dropout);
   return st;
 }
 

@@ -25,45 +25,13 @@
 
 #include "autograd/ops/gru_isa.hpp"
 #include "autograd/ops/gru_rows.hpp"
+#include "autograd/ops/rnn_kernel_util.hpp"
 #include "core/blas.hpp"
 
 namespace loom::gru_detail {
 namespace {
 
-template <A_ a>
-using Act = std::integral_constant<A_, a>;
-
-template <class F>
-void with_act(A_ a, F&& f) {
-  switch (a) {
-    case A_::linear: f(Act<A_::linear>{}); break;
-    case A_::tanh: f(Act<A_::tanh>{}); break;
-    case A_::sigmoid: f(Act<A_::sigmoid>{}); break;
-    case A_::hard_sigmoid: f(Act<A_::hard_sigmoid>{}); break;
-    case A_::relu: f(Act<A_::relu>{}); break;
-  }
-}
-template <class F>
-void with_acts(A_ a, A_ ra, F&& f) {
-  with_act(a, [&](auto A) { with_act(ra, [&](auto RA) { f(A, RA); }); });
-}
-
-template <class T>
-void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, const T* a,
-          std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc) {
-  blas::gemm<T>(ta, tb, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc);
-}
-
-template <class T>
-const T* mask_of(const std::vector<Tensor<T>>& masks, std::size_t g) {
-  if (masks.empty()) return nullptr;
-  return masks[masks.size() == 1 ? 0 : g].data();
-}
-
-template <class T>
-void multiply(T* __restrict out, const T* __restrict a, const T* __restrict b, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
-}
+using namespace rnn_kernel;
 
 // Column offsets in a row of the backward's gradient buffer D.
 struct DLayout {
@@ -140,14 +108,6 @@ inline void bwd_row_before_b(std::size_t U, const T* g, const T* h, const T* dq,
   });
 }
 
-template <class T>
-void add_column_sums(const T* a, std::size_t rows, std::size_t cols, T* __restrict out) {
-  for (std::size_t i = 0; i < rows; ++i) {
-    const T* __restrict row = a + i * cols;
-    for (std::size_t j = 0; j < cols; ++j) out[j] += row[j];
-  }
-}
-
 // The recurrent GEMMs of a step's gates rows Gs: h.R_z and h.R_r are added into the z and r blocks
 // (beta = 1: no separate h.R buffer to write, read back and zero first), and, when reset_after,
 // h.R_h goes to the aux block (it is multiplied by r, so it cannot join xh). One GEMM per block
@@ -182,11 +142,6 @@ std::vector<InBlock> input_blocks(std::size_t U, bool reset_after, std::size_t n
 template <class T>
 std::size_t chunk_steps(std::size_t B, std::size_t U, std::size_t Tn) {
   return gru_chunk_steps(B, U, Tn, sizeof(T));
-}
-
-// The input times of processing steps [s0, s1), a contiguous range [t0, t0 + n).
-inline std::size_t first_time(std::size_t s0, std::size_t s1, std::size_t Tn, bool go_backwards) {
-  return go_backwards ? Tn - s1 : s0;
 }
 
 }  // namespace
@@ -437,9 +392,7 @@ void backward(const GruState<T>& st, const T* gY, const T* gH, const GruNeeds& n
 }
 
 std::size_t gru_chunk_steps(std::size_t B, std::size_t U, std::size_t Tn, std::size_t elem_bytes) {
-  constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
-  const std::size_t per_step = std::max<std::size_t>(B * 4 * U * elem_bytes, 1);
-  return std::clamp<std::size_t>(kChunkBytes / per_step, 1, std::max<std::size_t>(Tn, 1));
+  return chunk_steps_for(B * 4 * U * elem_bytes, Tn);
 }
 
 template void forward(GruState<float>&, const float*, float*, float*);
