@@ -196,51 +196,59 @@ RNNResult<T> RNN<T>::run_loop(const Tensor<T>& x, std::vector<Tensor<T>> states,
 // from the cell itself (drawn once per call, as its first step would draw them), so a training
 // call with dropout gives the loop's numbers too. Masks, go_backwards, zero_output_for_mask, both
 // reset_after variants and no-bias cells all run fused.
+namespace {
+
+// Fills what gru_sequence's and lstm_sequence's options share from the cell, its dropout masks for
+// this call and the RNN's options; false when the op lacks one of the cell's activations.
+template <class T, class FusedOptions, class Cell>
+bool fused_options(FusedOptions& fo, Cell& cell, const RNNOptions& ro, const Tensor<T>& mask,
+                   std::size_t batch, bool training) {
+  const auto& o = cell.options();
+  const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
+  if (!gru_sequence_supports(act, rec)) return false;
+  fo.activation = gru_activation_from_name(act);
+  fo.recurrent_activation = gru_activation_from_name(rec);
+  fo.go_backwards = ro.go_backwards;
+  fo.mask = mask;
+  fo.zero_output_for_mask = ro.zero_output_for_mask;
+  auto drop = cell.get_dropout_masks(batch, training);
+  fo.input_dropout = std::move(drop.input);
+  fo.recurrent_dropout = std::move(drop.recurrent);
+  return true;
+}
+
+}  // namespace
+
 template <class T>
 bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states, const Tensor<T>& mask,
                        bool training, RNNResult<T>& out) {
+  // The last emitted output is not always the final state: a masked last step emits zeros under
+  // zero_output_for_mask, and a fully masked sample emits zeros while keeping its initial state.
+  auto output = [&](const Tensor<T>& outputs) {
+    return opt_.return_sequences ? outputs : take(outputs, 1, x.dim(1) - 1);
+  };
   if (auto* lstm = dynamic_cast<LSTMCell<T>*>(cell_.get())) {
-    const auto& o = lstm->options();
-    const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
-    if (!gru_sequence_supports(act, rec)) return false;
     LstmSequenceOptions<T> fo;
-    fo.activation = gru_activation_from_name(act);
-    fo.recurrent_activation = gru_activation_from_name(rec);
-    fo.go_backwards = opt_.go_backwards;
-    fo.mask = mask;
-    fo.zero_output_for_mask = opt_.zero_output_for_mask;
-    auto drop = lstm->get_dropout_masks(x.dim(0), training);
-    fo.input_dropout = std::move(drop.input);
-    fo.recurrent_dropout = std::move(drop.recurrent);
-    const Tensor<T> bias = o.use_bias ? lstm->bias().value() : Tensor<T>();
+    if (!fused_options(fo, *lstm, opt_, mask, x.dim(0), training)) return false;
+    const Tensor<T> bias = lstm->options().use_bias ? lstm->bias().value() : Tensor<T>();
     auto r = lstm_sequence(x, states[0], states[1], lstm->kernel().value(),
                            lstm->recurrent_kernel().value(), bias, fo);
-    out.output = opt_.return_sequences ? r.outputs : take(r.outputs, 1, x.dim(1) - 1);
+    out.output = output(r.outputs);
     out.states = {r.h, r.c};
     return true;
   }
-  auto* gru = dynamic_cast<GRUCell<T>*>(cell_.get());
-  if (!gru) return false;
-  const auto& o = gru->options();
-  const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
-  if (!gru_sequence_supports(act, rec)) return false;
-  GruSequenceOptions<T> fo;
-  fo.reset_after = gru->reset_after();
-  fo.activation = gru_activation_from_name(act);
-  fo.recurrent_activation = gru_activation_from_name(rec);
-  fo.go_backwards = opt_.go_backwards;
-  fo.mask = mask;
-  fo.zero_output_for_mask = opt_.zero_output_for_mask;
-  auto drop = gru->get_dropout_masks(x.dim(0), training);
-  fo.input_dropout = std::move(drop.input);
-  fo.recurrent_dropout = std::move(drop.recurrent);
-  const Tensor<T> bias = gru->use_bias() ? gru->bias().value() : Tensor<T>();
-  auto r = gru_sequence(x, states[0], gru->kernel().value(), gru->recurrent_kernel().value(), bias, fo);
-  // The last emitted output is not always the final state: a masked last step emits zeros under
-  // zero_output_for_mask, and a fully masked sample emits zeros while keeping its initial state.
-  out.output = opt_.return_sequences ? r.outputs : take(r.outputs, 1, x.dim(1) - 1);
-  out.states = {r.state};
-  return true;
+  if (auto* gru = dynamic_cast<GRUCell<T>*>(cell_.get())) {
+    GruSequenceOptions<T> fo;
+    if (!fused_options(fo, *gru, opt_, mask, x.dim(0), training)) return false;
+    fo.reset_after = gru->reset_after();
+    const Tensor<T> bias = gru->use_bias() ? gru->bias().value() : Tensor<T>();
+    auto r = gru_sequence(x, states[0], gru->kernel().value(), gru->recurrent_kernel().value(),
+                          bias, fo);
+    out.output = output(r.outputs);
+    out.states = {r.state};
+    return true;
+  }
+  return false;
 }
 
 template <class T>
