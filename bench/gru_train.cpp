@@ -1,8 +1,10 @@
 // gru_train: loom's GRU training step (fused sequence op, MSE loss on the final state, backward,
 // Keras Adam update) or its forward pass alone, timed step by step. It also times the GEMMs of the
-// same step alone (--floor), which is the FLOP floor the fused op is measured against.
+// same step alone (--floor), which is the FLOP floor the fused op is measured against. --cell lstm
+// runs the same workload through the fused LSTM (train and forward only).
 // Usage: gru_train [--batch 64] [--seq 50] [--features 32] [--units 128] [--threads 1]
 //                  [--steps 200] [--warmup 20] [--mode train|forward|floor|floor_forward]
+//                  [--cell gru|lstm]
 // Prints one line of key=value pairs (median/p10/p90 ms per step, peak RSS, RSS after 100 steps
 // and at the end) that bench/run_gru_bench.sh parses.
 #include <sys/resource.h>
@@ -35,7 +37,7 @@ using namespace loom;
 struct Args {
   std::size_t batch = 64, seq = 50, features = 32, units = 128;
   int threads = 1, steps = 200, warmup = 20;
-  std::string mode = "train";
+  std::string mode = "train", cell = "gru";
 };
 
 Args parse(int argc, char** argv) {
@@ -55,6 +57,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--steps") a.steps = std::stoi(v);
     else if (k == "--warmup") a.warmup = std::stoi(v);
     else if (k == "--mode") a.mode = v;
+    else if (k == "--cell") a.cell = v;
     else {
       std::fprintf(stderr, "gru_train: unknown flag %s\n", k.c_str());
       std::exit(2);
@@ -64,6 +67,14 @@ Args parse(int argc, char** argv) {
     std::fprintf(stderr,
                  "gru_train: --mode expects train, forward, floor or floor_forward, received %s\n",
                  a.mode.c_str());
+    std::exit(2);
+  }
+  if (a.cell != "gru" && a.cell != "lstm") {
+    std::fprintf(stderr, "gru_train: --cell expects gru or lstm, received %s\n", a.cell.c_str());
+    std::exit(2);
+  }
+  if (a.cell == "lstm" && a.mode.rfind("floor", 0) == 0) {
+    std::fprintf(stderr, "gru_train: --mode %s expects --cell gru, received lstm\n", a.mode.c_str());
     std::exit(2);
   }
   return a;
@@ -137,17 +148,26 @@ int main(int argc, char** argv) {
   const std::size_t B = a.batch, Tn = a.seq, I = a.features, U = a.units;
 
   Generator gen(42);
-  const double lk = std::sqrt(6.0 / double(I + 3 * U));
+  const bool lstm = a.cell == "lstm";
+  const std::size_t G = lstm ? 4 : 3;  // gates
+  const double lk = std::sqrt(6.0 / double(I + G * U));
   const double lr = 1.0 / std::sqrt(double(U));
-  Variable<float> kernel(random::uniform<float>({I, 3 * U}, -lk, lk, gen), "kernel");
-  Variable<float> rkernel(random::uniform<float>({U, 3 * U}, -lr, lr, gen), "recurrent_kernel");
-  Variable<float> bias(Tensor<float>::zeros({2, 3 * U}), "bias");
+  Variable<float> kernel(random::uniform<float>({I, G * U}, -lk, lk, gen), "kernel");
+  Variable<float> rkernel(random::uniform<float>({U, G * U}, -lr, lr, gen), "recurrent_kernel");
+  Variable<float> bias(lstm ? Tensor<float>::zeros({G * U}) : Tensor<float>::zeros({2, G * U}),
+                       "bias");
   const std::vector<Variable<float>> vars = {kernel, rkernel, bias};
   const auto x = random::uniform<float>({B, Tn, I}, -1.0, 1.0, gen);
   const auto h0 = Tensor<float>::zeros({B, U});
   const auto target = random::uniform<float>({B, U}, -0.5, 0.5, gen);
   optimizers::Adam<float> adam({.learning_rate = 1e-3});
   const GruSequenceOptions<float> opt;  // Keras defaults: reset_after, tanh/sigmoid
+  // The final state the loss reads: the GRU's state, or the LSTM's h.
+  auto final_state = [&]() -> Tensor<float> {
+    if (lstm)
+      return lstm_sequence(x, h0, h0, kernel.value(), rkernel.value(), bias.value()).h;
+    return gru_sequence(x, h0, kernel.value(), rkernel.value(), bias.value(), opt).state;
+  };
 
   // Only the floor modes allocate the floor's buffers, which would otherwise count in the peak RSS
   // of the train and forward modes.
@@ -159,12 +179,10 @@ int main(int argc, char** argv) {
       floor_gemms->run(a.mode == "floor");
     } else if (a.mode == "forward") {
       NoGradGuard no_grad;
-      auto r = gru_sequence(x, h0, kernel.value(), rkernel.value(), bias.value(), opt);
-      last_loss = r.state.data()[0];
+      last_loss = final_state().data()[0];
     } else {
       GradientTape<float> tape;
-      auto r = gru_sequence(x, h0, kernel.value(), rkernel.value(), bias.value(), opt);
-      auto loss = losses::mse(target, r.state);
+      auto loss = losses::mse(target, final_state());
       auto grads = tape.gradient(loss, vars);
       adam.apply_gradients(grads, vars);
       last_loss = loss.item();
@@ -184,10 +202,10 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   auto q = [&](double p) { return ms[std::min(ms.size() - 1, std::size_t(p * ms.size()))]; };
   std::printf(
-      "impl=loom mode=%s batch=%zu seq=%zu features=%zu units=%zu threads=%d steps=%d "
+      "impl=loom_%s mode=%s batch=%zu seq=%zu features=%zu units=%zu threads=%d steps=%d "
       "median_ms=%.5f p10_ms=%.5f p90_ms=%.5f peak_rss_mb=%.1f rss100_mb=%.1f rss_end_mb=%.1f "
       "loss=%.6g\n",
-      a.mode.c_str(), B, Tn, I, U, a.threads, a.steps, q(0.5), q(0.1), q(0.9), peak_rss_mb(),
+      a.cell.c_str(), a.mode.c_str(), B, Tn, I, U, a.threads, a.steps, q(0.5), q(0.1), q(0.9), peak_rss_mb(),
       rss100, rss_mb(), last_loss);
   return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs loom's GRU training/forward benchmark (bench/gru_train.cpp) and the same workload in libtorch
 # (bench/torch_gru_train.cpp: nn::GRU and a GRUCell loop), alternating program by program, at the
-# sizes S, M, L with 1 and 2 threads; times the GEMMs of the same step alone (the FLOP floor); and
+# sizes S, M, L with 1 and 2 threads, and the fused LSTM against nn::LSTM at 1 thread; times the
+# GEMMs of the same GRU step alone (the FLOP floor); and
 # rewrites the GRU section of docs/benchmarks.md (the tape section above it is kept).
 #
 # Usage: bench/run_gru_bench.sh [--rounds N] [--out FILE]
@@ -55,18 +56,19 @@ declare -A TSTEPS=([S]=400 [M]=40 [L]=12)
 declare -A WARM=([S]=200 [M]=5 [L]=3)
 
 RAW=$(mktemp)
+LRAW=$(mktemp)  # the LSTM rows, in RAW's format
 # The targets are judged on the unrounded floor fractions, which the table awk also writes to FRACS
 # (a printed "85%" can be 84.6%).
 FRACS=$(mktemp)
-trap 'rm -f "$RAW" "$FRACS"' EXIT
+trap 'rm -f "$RAW" "$LRAW" "$FRACS"' EXIT
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-run() {  # run <size> <threads> <mode> <key> <command...>
+run() {  # run <size> <threads> <mode> <key> <command...>; OUTFILE (default RAW) gets the row
   local size=$1 th=$2 mode=$3 key=$4
   shift 4
   local line
   line=$("$@")
-  echo "$size $th $mode $key $(field median_ms "$line") $(field peak_rss_mb "$line")" >>"$RAW"
+  echo "$size $th $mode $key $(field median_ms "$line") $(field peak_rss_mb "$line")" >>"${OUTFILE:-$RAW}"
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -96,7 +98,45 @@ for ((r = 1; r <= ROUNDS; r++)); do
       done
     done
   done
+  # The fused LSTM (not an issue-8 target): training step at 1 thread against nn::LSTM and an
+  # LSTMCell loop.
+  for size in S M L; do
+    read -r b s f u <<<"${DIMS[$size]}"
+    dims=(--batch "$b" --seq "$s" --features "$f" --units "$u")
+    lw=(--steps "${LSTEPS[$size]}" --warmup "${WARM[$size]}")
+    tw=(--steps "${TSTEPS[$size]}" --warmup "$((WARM[$size] > 20 ? 20 : WARM[$size]))")
+    OUTFILE=$LRAW run "$size" 1 train loom "$LOOM" "${dims[@]}" --cell lstm --threads 1 --mode train "${lw[@]}"
+    if [[ $HAVE_TORCH == 1 ]]; then
+      for v in lstm lstm_cell; do
+        OUTFILE=$LRAW run "$size" 1 train "torch_$v" "$TORCH" "${dims[@]}" --threads 1 \
+          --blas-threads 1 --variant "$v" --mode train "${tw[@]}"
+      done
+    fi
+  done
 done
+
+LSTM_TABLE=$(awk -v have_torch="$HAVE_TORCH" '
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, ",")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  function fmt(v) { return v >= 1 ? sprintf("%.2f", v) : sprintf("%.4f", v) }
+  { k = $1 " " $4; ms[k] = (k in ms) ? ms[k] "," $5 : $5; if (!(k in rss) || $6 + 0 > rss[k]) rss[k] = $6 + 0 }
+  END {
+    split("S M L", sizes, " ")
+    for (si = 1; si <= 3; si++) {
+      z = sizes[si]; loom = median(ms[z " loom"])
+      if (have_torch == 1) {
+        a = median(ms[z " torch_lstm"]); c = median(ms[z " torch_lstm_cell"])
+        best = a < c ? a : c; bv = a < c ? "nn::LSTM" : "LSTMCell loop"
+        trss = rss[z " torch_lstm"] > rss[z " torch_lstm_cell"] ? rss[z " torch_lstm"] : rss[z " torch_lstm_cell"]
+        printf "| %s | %s | %s | %s | %s | %.2fx | %.1f | %.1f |\n", z, fmt(loom), fmt(a), fmt(c), bv, best / loom, rss[z " loom"], trss
+      } else {
+        printf "| %s | %s | - | - | - | - | %.1f | - |\n", z, fmt(loom), rss[z " loom"]
+      }
+    }
+  }' "$LRAW")
 
 # The tape must not grow across steps: RSS after 1000 training steps against after 100 (size M).
 read -r b s f u <<<"${DIMS[M]}"
@@ -251,6 +291,14 @@ Tape growth (size M, 1 thread, train): RSS after 100 steps $RSS100 MB, after 100
 
 Targets of issue 8, read off this table by the script:
 $TARGETS
+
+### The fused LSTM (same workload, 1 thread, train; not a target of issue 8)
+loom runs \`lstm_sequence\` (\`gru_train --cell lstm\`); libtorch runs \`nn::LSTM\` and a
+\`nn::LSTMCell\` loop (\`torch_gru_train --variant lstm|lstm_cell\`), 1 torch x 1 BLAS thread.
+
+| size | loom ms | torch nn::LSTM ms | torch LSTMCell loop ms | best torch | speedup vs best torch | loom peak RSS MB | torch peak RSS MB |
+|---|---|---|---|---|---|---|---|
+$LSTM_TABLE
 
 Measured on $DATE, commit $COMMIT: $CPU ($NCPU cores), OPENBLAS_CORETYPE=$CORETYPE,
 OpenBLAS $OPENBLAS_VER, libtorch $TORCH_VER. The machine may have been shared with other jobs

@@ -1,12 +1,13 @@
 // torch_gru_train: the workload of gru_train in libtorch, for the side-by-side benchmark.
 // --variant gru   : torch::nn::GRU (batch_first) over the whole sequence;
-// --variant cell  : a torch::nn::GRUCell stepped in a loop.
+// --variant cell  : a torch::nn::GRUCell stepped in a loop;
+// --variant lstm, lstm_cell: the same with torch::nn::LSTM and torch::nn::LSTMCell (loss on h).
 // Training step: forward, MSE loss on the final state, backward, Adam (lr 1e-3, eps 1e-7).
 // --threads sets torch's intra-op threads, --blas-threads OpenBLAS's (libtorch on Debian calls
 // the system OpenBLAS for its GEMMs).
 // Usage: torch_gru_train [--batch 64] [--seq 50] [--features 32] [--units 128] [--threads 1]
 //                        [--blas-threads 1] [--steps 200] [--warmup 20] [--mode train|forward]
-//                        [--variant gru|cell]
+//                        [--variant gru|cell|lstm|lstm_cell]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -63,15 +64,34 @@ int main(int argc, char** argv) {
   openblas_set_num_threads(blas_threads);
   torch::manual_seed(42);
 
+  if (variant != "gru" && variant != "cell" && variant != "lstm" && variant != "lstm_cell") {
+    std::fprintf(stderr, "torch_gru_train: --variant expects gru, cell, lstm or lstm_cell, received %s\n",
+                 variant.c_str());
+    return 2;
+  }
   torch::nn::GRU gru(torch::nn::GRUOptions(I, U).batch_first(true));
   torch::nn::GRUCell cell(torch::nn::GRUCellOptions(I, U));
-  auto params = variant == "cell" ? cell->parameters() : gru->parameters();
+  torch::nn::LSTM lstm(torch::nn::LSTMOptions(I, U).batch_first(true));
+  torch::nn::LSTMCell lstm_cell(torch::nn::LSTMCellOptions(I, U));
+  auto params = variant == "cell"        ? cell->parameters()
+                : variant == "lstm"      ? lstm->parameters()
+                : variant == "lstm_cell" ? lstm_cell->parameters()
+                                         : gru->parameters();
   torch::optim::Adam adam(params, torch::optim::AdamOptions(1e-3).eps(1e-7));
   auto x = torch::rand({B, Tn, I}) * 2 - 1;
   auto target = torch::rand({B, U}) - 0.5;
   auto h0 = torch::zeros({B, U});
 
   auto forward = [&]() -> torch::Tensor {
+    if (variant == "lstm") {
+      auto out = lstm->forward(x, std::make_tuple(h0.unsqueeze(0), h0.unsqueeze(0)));
+      return std::get<0>(std::get<1>(out)).squeeze(0);
+    }
+    if (variant == "lstm_cell") {
+      std::tuple<torch::Tensor, torch::Tensor> hc{h0, h0};
+      for (long t = 0; t < Tn; ++t) hc = lstm_cell->forward(x.select(1, t), hc);
+      return std::get<0>(hc);
+    }
     if (variant == "cell") {
       auto h = h0;
       for (long t = 0; t < Tn; ++t) h = cell->forward(x.select(1, t), h);

@@ -3,8 +3,9 @@
 // compiled for x86-64-v3 (AVX2), and gru_rows_avx512.cpp compiles the forward rows of the default
 // activations (tanh, sigmoid) a second time for x86-64-v4, chosen at run time when the CPU has
 // AVX-512, as PyTorch dispatches its CPU kernels: those rows are bound by instruction count, and
-// 16 lanes took about 2% off the M training step (docs/benchmarks.md). The numbers are the same
-// bit for bit: the same operations in the same order on each lane.
+// 16 lanes took about 2.5% off the M training step (docs/design.md). Each lane runs the same
+// operations in the same order in both builds; where the compiler fuses a multiply and an add
+// depends on inlining, so results may differ by a rounding (tests/autograd/test_gru_isa.cpp).
 //
 // The environment variable LOOM_CPU_CAPABILITY=avx2 keeps the AVX2 rows (PyTorch's
 // ATEN_CPU_CAPABILITY); avx512 asks for them and fails if the CPU lacks AVX-512.

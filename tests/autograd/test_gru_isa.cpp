@@ -1,9 +1,11 @@
 // The run-time choice between the AVX2 and AVX-512 forward rows of the fused GRU
 // (autograd/ops/gru_isa.hpp): LOOM_CPU_CAPABILITY's values, and the two builds giving the same
-// numbers bit for bit, so that the oracle tests (which run whichever this CPU picks) speak for both.
+// numbers, so that the oracle tests (which run whichever this CPU picks) speak for both. They run
+// the same operations on each lane; only where the compiler fuses a multiply and an add may
+// differ (it depends on inlining, so on the build and the optimisation level), which moves a
+// result by a rounding. The Release build with GCC 12 gave identical bits; the -O1 sanitizer build
+// differed by up to 6e-6 in a gradient of size 3.
 #include <gtest/gtest.h>
-
-#include <cstring>
 
 #include "autograd/ops/gru_isa.hpp"
 #include "gru_fused_util.hpp"
@@ -20,8 +22,10 @@ struct IsaGuard {
   ~IsaGuard() { gru_detail::set_row_isa(saved); }
 };
 
-bool same_bits(const Tensor<float>& a, const Tensor<float>& b) {
-  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+// Within float rounding carried through 7 steps and their backward: 1e-5 absolute plus relative,
+// the tolerance the fused op meets against its oracle.
+bool same_numbers(const Tensor<float>& a, const Tensor<float>& b) {
+  return loom::testing::all_close(a, b, 1e-5, 1e-5);
 }
 
 struct Run {
@@ -66,7 +70,7 @@ TEST(GruIsa, CpuCapabilityValues) {
   }
 }
 
-TEST(GruIsa, Avx512RowsGiveTheAvx2RowsBits) {
+TEST(GruIsa, Avx512RowsGiveTheAvx2RowsNumbers) {
   if (!gru_detail::cpu_has_avx512()) GTEST_SKIP() << "this CPU has no AVX-512";
   IsaGuard guard;
   // Masked steps, go_backwards, and units that leave a partial vector in both widths (21: 2 x 8 +
@@ -84,11 +88,11 @@ TEST(GruIsa, Avx512RowsGiveTheAvx2RowsBits) {
       gru_detail::set_row_isa(RowIsa::avx512);
       const auto b = run(p);
       const std::string where = std::string(name) + ", U=" + std::to_string(U);
-      EXPECT_TRUE(same_bits(a.res.outputs, b.res.outputs)) << "outputs, " << where;
-      EXPECT_TRUE(same_bits(a.res.state, b.res.state)) << "state, " << where;
+      EXPECT_TRUE(same_numbers(a.res.outputs, b.res.outputs)) << "outputs, " << where;
+      EXPECT_TRUE(same_numbers(a.res.state, b.res.state)) << "state, " << where;
       ASSERT_EQ(a.grads.size(), b.grads.size());
       for (std::size_t i = 0; i < a.grads.size(); ++i)
-        EXPECT_TRUE(same_bits(a.grads[i], b.grads[i])) << "gradient " << i << ", " << where;
+        EXPECT_TRUE(same_numbers(a.grads[i], b.grads[i])) << "gradient " << i << ", " << where;
     }
   }
 }
