@@ -20,9 +20,18 @@ using gru_detail::used;
 namespace lanes = gru_detail::lanes;
 
 // g is one gates row: on entry the pre-activations without bias, on exit [i | f | g | o | act(c')].
+// `ahead` is the same row kAhead batch rows later, for lanes::prefetch (gru_lanes.hpp says why).
+template <class T>
+struct Ahead {
+  const T *g, *c, *hn, *cn, *y;
+};
+
 template <A_ A, A_ RA, class T>
-inline void fwd_row(std::size_t U, T* g, const T* bias, const T* cp, T* hn, T* cn, T* y) {
+inline void fwd_row(std::size_t U, T* g, const T* bias, const T* cp, T* hn, T* cn, T* y,
+                    const Ahead<T>& ah) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 1>(u, ah.g, ah.g + U, ah.g + 2 * U, ah.g + 3 * U, ah.g + 4 * U);
+    lanes::prefetch<T, 1>(u, ah.c, ah.hn, ah.cn, ah.y);
     const auto i = lanes::act<RA>(io.ld(g + u) + io.ld(bias + u));
     const auto f = lanes::act<RA>(io.ld(g + U + u) + io.ld(bias + U + u));
     const auto gg = lanes::act<A>(io.ld(g + 2 * U + u) + io.ld(bias + 2 * U + u));
@@ -46,17 +55,25 @@ inline void fwd_row(std::size_t U, T* g, const T* bias, const T* cp, T* hn, T* c
 // pre-activation gradients d and the previous cell's gradient dcn.
 template <A_ A, A_ RA, class T>
 inline void bwd_row(std::size_t U, const T* gy, const T* dyc, const T* dh, const T* dc,
-                    const T* g, const T* cp, T* d, T* dcn) {
+                    const T* g, const T* cp, T* d, T* dcn, const T* ahead_g, const T* ahead_c,
+                    const T* ahead_d) {
   lanes::each<T>(U, [&](std::size_t u, const auto& io) {
+    lanes::prefetch<T, 0>(u, ahead_g, ahead_g + U, ahead_g + 2 * U, ahead_g + 3 * U,
+                          ahead_g + 4 * U, ahead_c);
+    lanes::prefetch<T, 1>(u, ahead_d, ahead_d + U, ahead_d + 2 * U, ahead_d + 3 * U);
     using V = std::decay_t<decltype(io.ld(g))>;
     const V gr = io.ld(gy + u) + io.ld(dyc + u) + io.ld(dh + u);
     const V i = io.ld(g + u), f = io.ld(g + U + u), gg = io.ld(g + 2 * U + u);
     const V o = io.ld(g + 3 * U + u), tc = io.ld(g + 4 * U + u);
     const V dcell = io.ld(dc + u) + gr * o * lanes::dact<A>(tc);
-    io.st(d + u, dcell * gg * lanes::dact<RA>(i));
-    io.st(d + U + u, dcell * io.ld(cp + u) * lanes::dact<RA>(f));
-    io.st(d + 2 * U + u, dcell * i * lanes::dact<A>(gg));
-    io.st(d + 3 * U + u, gr * tc * lanes::dact<RA>(o));
+    const V dai = dcell * gg * lanes::dact<RA>(i);
+    const V daf = dcell * io.ld(cp + u) * lanes::dact<RA>(f);
+    const V dag = dcell * i * lanes::dact<A>(gg);
+    const V dao = gr * tc * lanes::dact<RA>(o);
+    io.st(d + u, dai);
+    io.st(d + U + u, daf);
+    io.st(d + 2 * U + u, dag);
+    io.st(d + 3 * U + u, dao);
     io.st(dcn + u, dcell * f);
   });
 }
@@ -120,7 +137,9 @@ void forward(LstmState<T>& st, const T* h0, const T* c0, T* Y, T* h_final, T* c_
         const std::size_t o = b * U;
         T* y = Y + (b * Tn + s) * U;
         if (used(st.mask, b, Tn, t)) {
-          fwd_row<a, ra>(U, Gs + b * U5, st.bias.data(), Cp + o, hn + o, cn + o, y);
+          const std::size_t k = gru_detail::ahead_row(b, B), ko = k * U;
+          const Ahead<T> ah{Gs + k * U5, Cp + ko, hn + ko, cn + ko, Y + (k * Tn + s) * U};
+          fwd_row<a, ra>(U, Gs + b * U5, st.bias.data(), Cp + o, hn + o, cn + o, y, ah);
           continue;
         }
         // Masked: both states carry; the output repeats the last one (or is zero).
@@ -218,8 +237,9 @@ void backward(const LstmState<T>& st, const T* gY, const T* gH, const T* gC,
           std::fill(Ds + b * U4, Ds + (b + 1) * U4, T(0));
           continue;
         }
+        const std::size_t k = gru_detail::ahead_row(b, B);
         bwd_row<a, ra>(U, gy, carry ? dYc + o : zero_row, dH + o, dC + o, Gs + b * U5, Cp + o,
-                       Ds + b * U4, dCn + o);
+                       Ds + b * U4, dCn + o, Gs + k * U5, Cp + k * U, Ds + k * U4);
         if (carry) std::fill(dYc + o, dYc + o + U, T(0));
       }
       // dh_prev = D.R^T (zero rows of D for masked samples), plus the pass-through of masked ones.
