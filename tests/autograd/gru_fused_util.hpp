@@ -104,6 +104,28 @@ Tensor<T> dropout_mask(const Shape& s, double rate, std::uint64_t seed) {
   return m;
 }
 
+// n scaled dropout masks of one shape, seeds seed, seed + 1, ...
+template <class T>
+std::vector<Tensor<T>> dropout_masks(int n, const Shape& s, double rate, std::uint64_t seed) {
+  std::vector<Tensor<T>> out;
+  for (int g = 0; g < n; ++g) out.push_back(dropout_mask<T>(s, rate, seed + g));
+  return out;
+}
+
+// A (B, Tn) sequence mask: sample 0 is right-padded, sample 1 has a hole and a masked first step,
+// the rest are random.
+template <class T>
+Tensor<T> test_mask(std::size_t B, std::size_t Tn, std::uint64_t seed) {
+  auto m = Tensor<T>::ones({B, Tn});
+  Generator g(seed);
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t t = 0; t < Tn; ++t) {
+      const bool keep = b == 0 ? t + 1 < Tn : b == 1 ? (t != 0 && t != 2) : g.bernoulli(0.6);
+      m.data()[b * Tn + t] = keep ? T(1) : T(0);
+    }
+  return m;
+}
+
 struct GruConfig {
   std::string name;
   bool reset_after = true;
@@ -166,20 +188,9 @@ Problem<T> make_problem(const GruConfig& c, std::size_t B, std::size_t Tn, std::
   p.opt.zero_output_for_mask = c.zero_output_for_mask;
   p.opt.activation = c.activation;
   p.opt.recurrent_activation = c.recurrent_activation;
-  if (c.mask) {
-    // Sample 0 is right-padded, sample 1 has a hole and a masked first step, the rest random.
-    p.opt.mask = Tensor<T>::ones({B, Tn});
-    Generator g(seed + 5);
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t t = 0; t < Tn; ++t) {
-        bool keep = b == 0 ? t + 1 < Tn : b == 1 ? (t != 0 && t != 2) : g.bernoulli(0.6);
-        p.opt.mask.data()[b * Tn + t] = keep ? T(1) : T(0);
-      }
-  }
-  for (int g = 0; g < c.input_masks; ++g)
-    p.opt.input_dropout.push_back(dropout_mask<T>({B, I}, 0.3, seed + 10 + g));
-  for (int g = 0; g < c.recurrent_masks; ++g)
-    p.opt.recurrent_dropout.push_back(dropout_mask<T>({B, U}, 0.25, seed + 20 + g));
+  if (c.mask) p.opt.mask = test_mask<T>(B, Tn, seed + 5);
+  p.opt.input_dropout = dropout_masks<T>(c.input_masks, {B, I}, 0.3, seed + 10);
+  p.opt.recurrent_dropout = dropout_masks<T>(c.recurrent_masks, {B, U}, 0.25, seed + 20);
   return p;
 }
 

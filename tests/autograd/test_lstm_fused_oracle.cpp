@@ -10,7 +10,6 @@
 using namespace loom;
 using loom::testing::all_close;
 using loom::testing::gru::activate;
-using loom::testing::gru::dropout_mask;
 using loom::testing::gru::pick;
 using loom::testing::gru::rnd;
 
@@ -70,20 +69,10 @@ Problem<T> make_problem(const LstmConfig& c, std::size_t B, std::size_t Tn, std:
   p.opt.zero_output_for_mask = c.zero_output_for_mask;
   p.opt.activation = c.activation;
   p.opt.recurrent_activation = c.recurrent_activation;
-  if (c.mask) {
-    // Sample 0 is right-padded, sample 1 has a hole and a masked first step, the rest random.
-    p.opt.mask = Tensor<T>::ones({B, Tn});
-    Generator g(seed + 6);
-    for (std::size_t b = 0; b < B; ++b)
-      for (std::size_t t = 0; t < Tn; ++t) {
-        const bool keep = b == 0 ? t + 1 < Tn : b == 1 ? (t != 0 && t != 2) : g.bernoulli(0.6);
-        p.opt.mask.data()[b * Tn + t] = keep ? T(1) : T(0);
-      }
-  }
-  for (int g = 0; g < c.input_masks; ++g)
-    p.opt.input_dropout.push_back(dropout_mask<T>({B, I}, 0.3, seed + 10 + g));
-  for (int g = 0; g < c.recurrent_masks; ++g)
-    p.opt.recurrent_dropout.push_back(dropout_mask<T>({B, U}, 0.25, seed + 20 + g));
+  if (c.mask) p.opt.mask = loom::testing::gru::test_mask<T>(B, Tn, seed + 6);
+  p.opt.input_dropout = loom::testing::gru::dropout_masks<T>(c.input_masks, {B, I}, 0.3, seed + 10);
+  p.opt.recurrent_dropout =
+      loom::testing::gru::dropout_masks<T>(c.recurrent_masks, {B, U}, 0.25, seed + 20);
   return p;
 }
 
