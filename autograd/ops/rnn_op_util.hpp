@@ -1,8 +1,10 @@
 #pragma once
 // Internal to the fused recurrent ops (gru.cpp, lstm.cpp): argument checks and the time-major copy
 // of the input that their kernels project.
+#include <algorithm>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
