@@ -64,6 +64,10 @@ class Registry {
     return out;
   }
 
+  bool contains_type(const Base& obj) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return by_type_.count(std::type_index(typeid(obj))) != 0;
+  }
   // The registered name of obj's dynamic type; unregistered -> ValueError saying how to register.
   std::string name_of(const Base& obj, const std::string& what) const {
     std::lock_guard<std::mutex> lock(mu_);

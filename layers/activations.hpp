@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_fwd.hpp"
 #include "core/tensor.hpp"
 
 namespace loom {
@@ -18,6 +19,9 @@ class Activation {
   virtual Tensor<double> operator()(const Tensor<double>& x) const = 0;
   // The Keras identifier ("tanh", "linear", ...), which is also what get_config() reports.
   virtual std::string name() const = 0;
+  // A registered user activation's config (register_activation); loom's own are written as their
+  // identifier and have none.
+  virtual Config get_config() const;
 };
 using ActivationPtr = std::shared_ptr<const Activation>;
 

@@ -2,7 +2,11 @@
 
 #include "autograd/ops/elementwise.hpp"
 #include "autograd/ops/shape_ops.hpp"
+#include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/serialize.hpp"
+#include "layers/layer_config.hpp"
+#include "layers/registry.hpp"
 
 namespace loom {
 
@@ -16,14 +20,27 @@ bool valid_merge_mode(const std::string& m) {
 
 std::string flag(bool b) { return b ? "true" : "false"; }
 
+// "backward_" before the name of a serialized layer and of every layer inside it.
+void prefix_names(Config& c) {
+  if (c.is_array()) {
+    for (auto& e : c) prefix_names(e);
+    return;
+  }
+  if (!c.is_object()) return;
+  if (c.contains("class_name") && c.contains("config") && c["config"].is_object() &&
+      c["config"].contains("name") && c["config"]["name"].is_string())
+    c["config"]["name"] = "backward_" + c["config"]["name"].template get<std::string>();
+  for (auto& [k, v] : c.items()) prefix_names(v);
+}
+
 }  // namespace
 
 template <class T>
-Bidirectional<T>::Bidirectional(std::shared_ptr<RNN<T>> layer, std::string merge_mode,
-                                std::shared_ptr<RNN<T>> backward_layer, std::string name)
-    : Layer<T>(name.empty() ? unique_layer_name("bidirectional") : name),
+Bidirectional<T>::Bidirectional(std::shared_ptr<RNN<T>> layer, BidirectionalOptions<T> options)
+    : Layer<T>(options.name.empty() ? unique_layer_name("bidirectional") : options.name),
       forward_(std::move(layer)),
-      merge_mode_(std::move(merge_mode)) {
+      merge_mode_(std::move(options.merge_mode)) {
+  auto backward_layer = std::move(options.backward_layer);
   if (!forward_)
     throw ValueError("Bidirectional: layer expected an RNN layer, received a null pointer");
   if (!valid_merge_mode(merge_mode_))
@@ -48,9 +65,10 @@ Bidirectional<T>::Bidirectional(std::shared_ptr<RNN<T>> layer, std::string merge
       throw ValueError("Bidirectional: backward_layer expected a layer other than the forward layer");
     backward_ = std::move(backward_layer);
   } else {
-    RNNOptions bo = fo;
-    bo.go_backwards = !fo.go_backwards;
-    backward_ = forward_->fresh_copy(bo, "backward_" + forward_->name());
+    Config c = serialize<Layer<T>>(*forward_);
+    prefix_names(c);
+    c["config"]["go_backwards"] = !fo.go_backwards;
+    backward_ = std::static_pointer_cast<RNN<T>>(loom::from_config<Layer<T>>(c));
   }
   forward_->set_zero_output_for_mask(fo.return_sequences);
   backward_->set_zero_output_for_mask(fo.return_sequences);
@@ -132,10 +150,31 @@ void Bidirectional<T>::reset_states() {
 template <class T>
 Config Bidirectional<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["merge_mode"] = merge_mode_ == "none" ? "None" : merge_mode_;
-  c["layer"] = forward_->name();
-  c["backward_layer"] = backward_->name();
+  c["merge_mode"] = merge_mode_ == "none" ? Config(nullptr) : Config(merge_mode_);
+  c["layer"] = serialize<Layer<T>>(*forward_);
+  c["backward_layer"] = serialize<Layer<T>>(*backward_);
   return c;
+}
+
+template <class T>
+std::shared_ptr<Bidirectional<T>> Bidirectional<T>::from_config(const Config& c) {
+  config::Reader r(c, "Bidirectional");
+  const auto base = config::read_layer_base<T>(r);
+  BidirectionalOptions<T> o;
+  o.name = base.name;
+  // Keras writes merge_mode None as null.
+  if (r.has("merge_mode")) o.merge_mode = r.optional_string("merge_mode").value_or("none");
+  auto rnn = [&](const Config& j, const char* key) {
+    auto layer = std::dynamic_pointer_cast<RNN<T>>(loom::from_config<Layer<T>>(j));
+    if (!layer)
+      throw ValueError(std::string("Bidirectional: config field '") + key + "' expected an RNN layer, received class '" +
+                       config::open_envelope(j, "Bidirectional").class_name + "'");
+    return layer;
+  };
+  auto forward = rnn(r.require("layer"), "layer");
+  if (const Config* b = r.raw("backward_layer"); b && !b->is_null()) o.backward_layer = rnn(*b, "backward_layer");
+  r.finish();
+  return config::finish_layer(std::make_shared<Bidirectional<T>>(std::move(forward), std::move(o)), base);
 }
 
 template class Bidirectional<float>;

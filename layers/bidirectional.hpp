@@ -22,17 +22,26 @@ struct BidirectionalResult {
 };
 
 template <class T = float>
+struct BidirectionalOptions {
+  // "concat" (last axis, forward first), "sum", "ave", "mul" or "none" (Keras's None: both
+  // outputs, no merge); anything else -> ValueError listing the valid values.
+  std::string merge_mode = "concat";
+  // Its go_backwards must differ from the forward layer's, and stateful, return_sequences and
+  // return_state must match, else ValueError. Null: a copy of the forward layer (below).
+  std::shared_ptr<RNN<T>> backward_layer;
+  std::string name;  // "" -> "bidirectional", "bidirectional_1", ...
+};
+
+template <class T = float>
 class Bidirectional : public Layer<T> {
  public:
-  // merge_mode: "concat" (last axis, forward first), "sum", "ave", "mul" or "none" (Keras's
-  // None: both outputs, no merge); anything else -> ValueError listing the valid values.
-  // `layer` itself becomes the forward layer. The backward layer is `backward_layer` if given
-  // (its go_backwards must differ from the forward layer's, and stateful, return_sequences and
-  // return_state must match, else ValueError), otherwise a fresh copy of `layer` with
-  // go_backwards flipped and newly initialised weights, named "backward_<layer name>". Both
-  // layers get zero_output_for_mask = return_sequences, as Keras forces.
-  explicit Bidirectional(std::shared_ptr<RNN<T>> layer, std::string merge_mode = "concat",
-                         std::shared_ptr<RNN<T>> backward_layer = nullptr, std::string name = "");
+  // `layer` itself becomes the forward layer. Without options.backward_layer the backward layer
+  // is built from the forward layer's config, as Keras builds it: go_backwards flipped, newly
+  // initialised weights, and "backward_" before its name and its cells' names (so that no two
+  // weights share a name). Both layers get zero_output_for_mask = return_sequences, as Keras forces.
+  explicit Bidirectional(std::shared_ptr<RNN<T>> layer, BidirectionalOptions<T> options = {});
+  // Keras's config: {"merge_mode", "layer": ..., "backward_layer": ..., ...}.
+  static std::shared_ptr<Bidirectional> from_config(const Config& config);
 
   // initial_state: {} or the forward layer's states followed by the backward layer's.
   BidirectionalResult<T> call_full(const Tensor<T>& x, const std::vector<Tensor<T>>& initial_state = {},

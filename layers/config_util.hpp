@@ -1,5 +1,6 @@
 #pragma once
-// Spelling of get_config() values (Config maps names to strings), shared by the layers.
+// The shortest round-trip spelling of a number, for error messages (configs are JSON and get
+// theirs from nlohmann-json).
 #include <sstream>
 #include <string>
 
@@ -19,11 +20,6 @@ inline std::string number(double v) {
     if (back == v) return t.str();
   }
   return s.str();
-}
-inline std::string boolean(bool b) { return b ? "true" : "false"; }
-template <class P>
-std::string object(const P& p) {
-  return p ? p->repr() : std::string("None");
 }
 
 }  // namespace loom::config

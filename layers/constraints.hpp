@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "autograd/variable.hpp"
+#include "core/config_fwd.hpp"
 #include "core/tensor.hpp"
 
 namespace loom {
@@ -21,6 +22,8 @@ class Constraint {
   virtual Tensor<double> operator()(const Tensor<double>& w) const = 0;
   virtual std::string name() const = 0;  // Keras class name ("MaxNorm", ...)
   virtual std::string repr() const { return name(); }
+  // Keras's get_config() ({"max_value": 2, "axis": 0} for MaxNorm).
+  virtual Config get_config() const;
 };
 using ConstraintPtr = std::shared_ptr<const Constraint>;
 
@@ -33,6 +36,7 @@ struct MaxNorm : Constraint {
   Tensor<double> operator()(const Tensor<double>& w) const override;
   std::string name() const override { return "MaxNorm"; }
   std::string repr() const override;
+  Config get_config() const override;
   double max_value;
   long axis;
 };
@@ -49,6 +53,7 @@ struct UnitNorm : Constraint {
   Tensor<double> operator()(const Tensor<double>& w) const override;
   std::string name() const override { return "UnitNorm"; }
   std::string repr() const override;
+  Config get_config() const override;
   long axis;
 };
 // w * (rate * clip(n, min_value, max_value) + (1 - rate) * n) / (eps + n)
@@ -59,6 +64,7 @@ struct MinMaxNorm : Constraint {
   Tensor<double> operator()(const Tensor<double>& w) const override;
   std::string name() const override { return "MinMaxNorm"; }
   std::string repr() const override;
+  Config get_config() const override;
   double min_value, max_value, rate;
   long axis;
 };

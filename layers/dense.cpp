@@ -4,23 +4,15 @@
 #include "autograd/ops/linalg.hpp"
 #include "autograd/ops/shape_ops.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/config.hpp"
+#include "layers/layer_config.hpp"
 
 namespace loom {
 
-namespace {
-std::size_t positive_units(long units) {
-  if (units <= 0)
-    throw ValueError("Dense: argument 'units' expected a positive integer, received " +
-                     std::to_string(units));
-  return static_cast<std::size_t>(units);
-}
-}  // namespace
-
 template <class T>
-Dense<T>::Dense(long units, DenseOptions options)
+Dense<T>::Dense(std::size_t units, DenseOptions options, int)
     : Layer<T>(options.name.empty() ? unique_layer_name("dense") : options.name),
-      units_(positive_units(units)),
+      units_(units),
       opt_(std::move(options)) {}
 
 template <class T>
@@ -60,16 +52,39 @@ Tensor<T> Dense<T>::call(const Tensor<T>& x, const CallContext<T>&) {
 template <class T>
 Config Dense<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["units"] = std::to_string(units_);
-  c["activation"] = opt_.activation.ptr->name();
-  c["use_bias"] = config::boolean(opt_.use_bias);
-  c["kernel_initializer"] = config::object(opt_.kernel_initializer.ptr);
-  c["bias_initializer"] = config::object(opt_.bias_initializer.ptr);
-  c["kernel_regularizer"] = config::object(opt_.kernel_regularizer.ptr);
-  c["bias_regularizer"] = config::object(opt_.bias_regularizer.ptr);
-  c["kernel_constraint"] = config::object(opt_.kernel_constraint.ptr);
-  c["bias_constraint"] = config::object(opt_.bias_constraint.ptr);
+  c["units"] = units_;
+  c["activation"] = config::activation(opt_.activation.ptr);
+  c["use_bias"] = opt_.use_bias;
+  c["kernel_initializer"] = config::initializer(opt_.kernel_initializer.ptr);
+  c["bias_initializer"] = config::initializer(opt_.bias_initializer.ptr);
+  c["kernel_regularizer"] = config::regularizer(opt_.kernel_regularizer.ptr);
+  c["bias_regularizer"] = config::regularizer(opt_.bias_regularizer.ptr);
+  c["activity_regularizer"] = nullptr;
+  c["kernel_constraint"] = config::constraint(opt_.kernel_constraint.ptr);
+  c["bias_constraint"] = config::constraint(opt_.bias_constraint.ptr);
   return c;
+}
+
+template <class T>
+std::shared_ptr<Dense<T>> Dense<T>::from_config(const Config& c) {
+  config::Reader r(c, "Dense");
+  const auto base = config::read_layer_base<T>(r);
+  const long long units = r.integer("units", 0);
+  if (!r.has("units")) r.require("units");
+  DenseOptions o;
+  o.name = base.name;
+  config::read(r, "activation", o.activation);
+  config::read(r, "use_bias", o.use_bias);
+  config::read(r, "kernel_initializer", o.kernel_initializer);
+  config::read(r, "bias_initializer", o.bias_initializer);
+  config::read(r, "kernel_regularizer", o.kernel_regularizer);
+  config::read(r, "bias_regularizer", o.bias_regularizer);
+  config::read(r, "kernel_constraint", o.kernel_constraint);
+  config::read(r, "bias_constraint", o.bias_constraint);
+  r.unsupported("activity_regularizer", {nullptr});
+  r.unsupported("lora_rank", {nullptr});
+  r.finish();
+  return config::finish_layer(std::make_shared<Dense<T>>(units, std::move(o)), base);
 }
 
 template class Dense<float>;

@@ -1,10 +1,13 @@
 #pragma once
 // Dense: activation(x @ kernel + bias) on the last axis, as keras.layers.Dense. Inputs of any rank
 // >= 2: (B, I) -> (B, U), (B, T, I) -> (B, T, U), ...
+#include <concepts>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "layers/activations.hpp"
+#include "layers/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
@@ -35,20 +38,28 @@ template <class T = float>
 class Dense : public Layer<T> {
  public:
   // units <= 0 -> ValueError.
-  explicit Dense(long units, DenseOptions options = {});
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  explicit Dense(I units, DenseOptions options = {})
+      : Dense(check::positive("Dense", "units", units), std::move(options), 0) {}
+  static std::shared_ptr<Dense> from_config(const Config& config);
 
   void build(const Shape& input_shape) override;
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Config get_config() const override;
 
   std::size_t units() const { return units_; }
-  const Variable<T>& kernel() const { return kernel_; }  // (I, units)
-  const Variable<T>& bias() const { return bias_; }      // (units,), undefined without use_bias
+  const DenseOptions& options() const { return opt_; }
+  // Before build -> ValueError (Layer::built_weight).
+  const Variable<T>& kernel() const { return this->built_weight(kernel_, "kernel"); }  // (I, units)
+  // (units,); undefined without use_bias.
+  const Variable<T>& bias() const { return this->built_weight(bias_, "bias"); }
 
  protected:
   void check_input(const Tensor<T>& x) const override;
 
  private:
+  Dense(std::size_t units, DenseOptions options, int);
   std::size_t units_;
   DenseOptions opt_;
   Variable<T> kernel_, bias_;

@@ -2,26 +2,24 @@
 
 #include "autograd/ops/elementwise.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/config.hpp"
+#include "layers/checks.hpp"
+#include "layers/layer_config.hpp"
 
 namespace loom {
 
+// rate 1 would scale by 1/0; Keras's backends reject it at call time, loom at construction.
 template <class T>
-Dropout<T>::Dropout(double rate, std::optional<std::uint64_t> seed, std::string name)
-    : Layer<T>(name.empty() ? unique_layer_name("dropout") : std::move(name)),
-      rate_(rate),
-      seed_(seed),
-      gen_(seed.value_or(0)) {
-  // rate 1 would scale by 1/0; Keras's backends reject it at call time, loom at construction.
-  if (!(rate >= 0.0 && rate < 1.0))
-    throw ValueError("Dropout: argument 'rate' expected a value in [0, 1), received " +
-                     config::number(rate));
-}
+Dropout<T>::Dropout(double rate, DropoutOptions options)
+    : Layer<T>(options.name.empty() ? unique_layer_name("dropout") : options.name),
+      rate_(check::rate("Dropout", "rate", rate)),
+      opt_(std::move(options)),
+      gen_(opt_.seed.value_or(0)) {}
 
 template <class T>
 Tensor<T> Dropout<T>::call(const Tensor<T>& x, const CallContext<T>& ctx) {
   if (!ctx.training || rate_ == 0.0) return x;
-  Generator& g = seed_ ? gen_ : default_generator();
+  Generator& g = opt_.seed ? gen_ : default_generator();
   auto mask = Tensor<T>::empty(x.shape());
   const T keep = static_cast<T>(1.0 / (1.0 - rate_));
   T* m = mask.data();
@@ -32,10 +30,22 @@ Tensor<T> Dropout<T>::call(const Tensor<T>& x, const CallContext<T>& ctx) {
 template <class T>
 Config Dropout<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["rate"] = config::number(rate_);
-  c["seed"] = seed_ ? std::to_string(*seed_) : "None";
-  c["noise_shape"] = "None";
+  c["rate"] = rate_;
+  c["seed"] = opt_.seed ? Config(*opt_.seed) : Config(nullptr);
+  c["noise_shape"] = nullptr;
   return c;
+}
+
+template <class T>
+std::shared_ptr<Dropout<T>> Dropout<T>::from_config(const Config& c) {
+  config::Reader r(c, "Dropout");
+  const auto base = config::read_layer_base<T>(r);
+  const double rate = r.number("rate", 0.0);
+  if (!r.has("rate")) r.require("rate");
+  DropoutOptions o{.seed = r.seed("seed"), .name = base.name};
+  r.unsupported("noise_shape", {nullptr});
+  r.finish();
+  return config::finish_layer(std::make_shared<Dropout<T>>(rate, std::move(o)), base);
 }
 
 template class Dropout<float>;

@@ -2,6 +2,7 @@
 // Dropout: during training, zeroes each element with probability `rate` and scales the kept ones
 // by 1/(1 - rate) (inverted dropout), so inference is the identity.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -10,24 +11,32 @@
 
 namespace loom {
 
+// Keras's Dropout(rate, noise_shape=None, seed=None); noise_shape is not implemented.
+struct DropoutOptions {
+  // With a seed the layer owns a Generator(seed), so a run is reproducible while successive calls
+  // still draw new masks; without one it uses default_generator().
+  std::optional<std::uint64_t> seed;
+  std::string name;  // "" -> "dropout", "dropout_1", ...
+};
+
 template <class T = float>
 class Dropout : public Layer<T> {
  public:
-  // rate outside [0, 1) -> ValueError. With a seed the layer owns a Generator(seed), so a run is
-  // reproducible while successive calls still draw new masks; without one it uses
-  // default_generator().
-  explicit Dropout(double rate, std::optional<std::uint64_t> seed = std::nullopt, std::string name = "");
+  // rate outside [0, 1) -> ValueError.
+  explicit Dropout(double rate, DropoutOptions options = {});
+  static std::shared_ptr<Dropout> from_config(const Config& config);
 
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Config get_config() const override;
   double rate() const { return rate_; }
+  const DropoutOptions& options() const { return opt_; }
 
  protected:
   bool fixed_input_features() const override { return false; }
 
  private:
   double rate_;
-  std::optional<std::uint64_t> seed_;
+  DropoutOptions opt_;
   Generator gen_;
 };
 

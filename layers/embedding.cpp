@@ -2,24 +2,16 @@
 
 #include "autograd/ops/gather.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/config.hpp"
+#include "layers/layer_config.hpp"
 
 namespace loom {
 
-namespace {
-std::size_t positive(const char* arg, long v) {
-  if (v <= 0)
-    throw ValueError(std::string("Embedding: argument '") + arg +
-                     "' expected a positive integer, received " + std::to_string(v));
-  return static_cast<std::size_t>(v);
-}
-}  // namespace
-
 template <class T>
-Embedding<T>::Embedding(long input_dim, long output_dim, EmbeddingOptions options)
+Embedding<T>::Embedding(std::size_t input_dim, std::size_t output_dim, EmbeddingOptions options, int)
     : Layer<T>(options.name.empty() ? unique_layer_name("embedding") : options.name),
-      input_dim_(positive("input_dim", input_dim)),
-      output_dim_(positive("output_dim", output_dim)),
+      input_dim_(input_dim),
+      output_dim_(output_dim),
       opt_(std::move(options)) {}
 
 template <class T>
@@ -55,13 +47,34 @@ Tensor<T> Embedding<T>::compute_mask(const Tensor<T>& ids, const Tensor<T>&) con
 template <class T>
 Config Embedding<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["input_dim"] = std::to_string(input_dim_);
-  c["output_dim"] = std::to_string(output_dim_);
-  c["embeddings_initializer"] = config::object(opt_.embeddings_initializer.ptr);
-  c["embeddings_regularizer"] = config::object(opt_.embeddings_regularizer.ptr);
-  c["embeddings_constraint"] = config::object(opt_.embeddings_constraint.ptr);
-  c["mask_zero"] = config::boolean(opt_.mask_zero);
+  c["input_dim"] = input_dim_;
+  c["output_dim"] = output_dim_;
+  c["embeddings_initializer"] = config::initializer(opt_.embeddings_initializer.ptr);
+  c["embeddings_regularizer"] = config::regularizer(opt_.embeddings_regularizer.ptr);
+  c["activity_regularizer"] = nullptr;
+  c["embeddings_constraint"] = config::constraint(opt_.embeddings_constraint.ptr);
+  c["mask_zero"] = opt_.mask_zero;
   return c;
+}
+
+template <class T>
+std::shared_ptr<Embedding<T>> Embedding<T>::from_config(const Config& c) {
+  config::Reader r(c, "Embedding");
+  const auto base = config::read_layer_base<T>(r);
+  r.require("input_dim");
+  r.require("output_dim");
+  const long long input_dim = r.integer("input_dim", 0), output_dim = r.integer("output_dim", 0);
+  EmbeddingOptions o;
+  o.name = base.name;
+  config::read(r, "embeddings_initializer", o.embeddings_initializer);
+  config::read(r, "embeddings_regularizer", o.embeddings_regularizer);
+  config::read(r, "embeddings_constraint", o.embeddings_constraint);
+  config::read(r, "mask_zero", o.mask_zero);
+  r.unsupported("activity_regularizer", {nullptr});
+  r.unsupported("lora_rank", {nullptr});
+  r.unsupported("input_length", {nullptr});
+  r.finish();
+  return config::finish_layer(std::make_shared<Embedding<T>>(input_dim, output_dim, std::move(o)), base);
 }
 
 template class Embedding<float>;

@@ -3,8 +3,11 @@
 // keras.layers.Embedding. Ids come as a Tensor<T> holding integer values, any shape; the output
 // appends output_dim. With mask_zero, id 0 is padding and compute_mask() gives (ids != 0).
 #include <cstddef>
+#include <concepts>
+#include <memory>
 #include <string>
 
+#include "layers/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"
@@ -30,7 +33,12 @@ template <class T = float>
 class Embedding : public Layer<T> {
  public:
   // input_dim or output_dim <= 0 -> ValueError. An id outside [0, input_dim) -> IndexError at call.
-  Embedding(long input_dim, long output_dim, EmbeddingOptions options = {});
+  template <std::integral I, std::integral J>
+    requires(!std::same_as<I, bool> && !std::same_as<J, bool>)
+  Embedding(I input_dim, J output_dim, EmbeddingOptions options = {})
+      : Embedding(check::positive("Embedding", "input_dim", input_dim),
+                  check::positive("Embedding", "output_dim", output_dim), std::move(options), 0) {}
+  static std::shared_ptr<Embedding> from_config(const Config& config);
 
   void build(const Shape& input_shape) override;
   Tensor<T> call(const Tensor<T>& ids, const CallContext<T>& ctx) override;
@@ -38,7 +46,9 @@ class Embedding : public Layer<T> {
   Tensor<T> compute_mask(const Tensor<T>& ids, const Tensor<T>& mask) const override;
   Config get_config() const override;
 
-  const Variable<T>& embeddings() const { return embeddings_; }
+  // Before build -> ValueError (Layer::built_weight).
+  const Variable<T>& embeddings() const { return this->built_weight(embeddings_, "embeddings"); }
+  const EmbeddingOptions& options() const { return opt_; }
   std::size_t input_dim() const { return input_dim_; }
   std::size_t output_dim() const { return output_dim_; }
 
@@ -46,6 +56,7 @@ class Embedding : public Layer<T> {
   bool fixed_input_features() const override { return false; }
 
  private:
+  Embedding(std::size_t input_dim, std::size_t output_dim, EmbeddingOptions options, int);
   std::size_t input_dim_, output_dim_;
   EmbeddingOptions opt_;
   Variable<T> embeddings_;

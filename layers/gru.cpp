@@ -1,20 +1,35 @@
 #include "layers/gru.hpp"
 
+#include "core/config.hpp"
+#include "layers/cell_config.hpp"
+
 namespace loom {
 
 template <class T>
-GRU<T>::GRU(long units, GRUCellOptions cell_options, RNNOptions options, std::string name)
-    : RNN<T>(std::make_shared<GRUCell<T>>(units, std::move(cell_options), unique_layer_name("gru_cell")),
-             options, name.empty() ? unique_layer_name("gru") : std::move(name)) {}
+GRU<T>::GRU(std::shared_ptr<GRUCell<T>> cell, RNNOptions options, int)
+    : RNN<T>(std::move(cell), [&] {
+        if (options.name.empty()) options.name = unique_layer_name("gru");
+        return std::move(options);
+      }()) {}
 
-// Keras's GRU config: the RNN keys plus the cell's, without the cell entry.
 template <class T>
 Config GRU<T>::get_config() const {
-  Config c = RNN<T>::get_config();
-  c.erase("cell");
-  for (const auto& [k, v] : this->cell()->get_config())
-    if (k != "name" && k != "trainable" && k != "dtype") c[k] = v;
+  Config c = Layer<T>::get_config();
+  this->write_rnn_options(c);
+  const auto& cell = *gru_cell();
+  config::write_cell_options(c, cell.units(), cell.options());
   return c;
+}
+
+template <class T>
+std::shared_ptr<GRU<T>> GRU<T>::from_config(const Config& c) {
+  config::Reader r(c, "GRU");
+  const auto base = config::read_layer_base<T>(r);
+  RNNOptions options = RNN<T>::read_rnn_options(r, base.name);
+  GRUCellOptions cell_options;
+  const long long units = config::read_cell_options(r, cell_options);
+  r.finish();
+  return config::finish_layer(std::make_shared<GRU<T>>(units, std::move(cell_options), std::move(options)), base);
 }
 
 template class GRU<float>;

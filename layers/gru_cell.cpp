@@ -7,7 +7,7 @@
 #include "autograd/ops/linalg.hpp"
 #include "autograd/ops/shape_ops.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "layers/cell_config.hpp"
 
 namespace loom {
 
@@ -29,13 +29,8 @@ GRUCellOptions normalized(GRUCellOptions o) {
 }  // namespace
 
 template <class T>
-void GRUCell<T>::throw_bad_units(const std::string& received) {
-  throw ValueError("GRUCell: argument 'units' expected a positive integer, received " + received);
-}
-
-template <class T>
-GRUCell<T>::GRUCell(std::size_t units, GRUCellOptions options, std::string name, Tag)
-    : RNNCell<T>(name.empty() ? unique_layer_name("gru_cell") : std::move(name)),
+GRUCell<T>::GRUCell(std::size_t units, GRUCellOptions options, Tag)
+    : RNNCell<T>(options.name.empty() ? unique_layer_name("gru_cell") : options.name),
       units_(units),
       opts_(normalized(std::move(options))),
       generator_(make_dropout_generator(opts_.seed)) {}
@@ -234,25 +229,19 @@ CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>&
 template <class T>
 Config GRUCell<T>::get_config() const {
   Config c = RNNCell<T>::get_config();
-  c["units"] = std::to_string(units_);
-  c["activation"] = opts_.activation.ptr->name();
-  c["recurrent_activation"] = opts_.recurrent_activation.ptr->name();
-  c["use_bias"] = config::boolean(opts_.use_bias);
-  c["kernel_initializer"] = opts_.kernel_initializer.ptr->repr();
-  c["recurrent_initializer"] = opts_.recurrent_initializer.ptr->repr();
-  c["bias_initializer"] = opts_.bias_initializer.ptr->repr();
-  c["kernel_regularizer"] = config::object(opts_.kernel_regularizer.ptr);
-  c["recurrent_regularizer"] = config::object(opts_.recurrent_regularizer.ptr);
-  c["bias_regularizer"] = config::object(opts_.bias_regularizer.ptr);
-  c["kernel_constraint"] = config::object(opts_.kernel_constraint.ptr);
-  c["recurrent_constraint"] = config::object(opts_.recurrent_constraint.ptr);
-  c["bias_constraint"] = config::object(opts_.bias_constraint.ptr);
-  c["dropout"] = config::number(opts_.dropout);
-  c["recurrent_dropout"] = config::number(opts_.recurrent_dropout);
-  c["implementation"] = std::to_string(opts_.implementation);
-  c["reset_after"] = config::boolean(opts_.reset_after);
-  c["seed"] = opts_.seed ? std::to_string(*opts_.seed) : std::string("None");
+  config::write_cell_options(c, units_, opts_);
   return c;
+}
+
+template <class T>
+std::shared_ptr<GRUCell<T>> GRUCell<T>::from_config(const Config& c) {
+  config::Reader r(c, "GRUCell");
+  const auto base = config::read_layer_base<T>(r);
+  GRUCellOptions o;
+  o.name = base.name;
+  const long long units = config::read_cell_options(r, o);
+  r.finish();
+  return config::finish_layer(std::make_shared<GRUCell<T>>(units, std::move(o)), base);
 }
 
 template class GRUCell<float>;

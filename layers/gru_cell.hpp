@@ -14,6 +14,7 @@
 
 #include "core/random.hpp"
 #include "layers/activations.hpp"
+#include "layers/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/option_arg.hpp"
@@ -52,6 +53,7 @@ struct GRUCellOptions {
   // Seeds the cell's own dropout generator; without one, the generator is seeded from
   // default_generator() at construction (so loom::set_seed makes runs reproducible).
   std::optional<std::uint64_t> seed;
+  std::string name;  // "" -> "gru_cell", "gru_cell_1", ...
 };
 
 template <class T = float>
@@ -60,8 +62,9 @@ class GRUCell : public RNNCell<T> {
   // Any integer type, so that GRUCell(-1) is a ValueError rather than a huge std::size_t.
   template <std::integral I>
     requires(!std::same_as<I, bool>)
-  explicit GRUCell(I units, GRUCellOptions options = {}, std::string name = "")
-      : GRUCell(checked_units(units), std::move(options), std::move(name), Tag{}) {}
+  explicit GRUCell(I units, GRUCellOptions options = {})
+      : GRUCell(check::positive("GRUCell", "units", units), std::move(options), Tag{}) {}
+  static std::shared_ptr<GRUCell> from_config(const Config& config);
 
   std::size_t units() const { return units_; }
   const GRUCellOptions& options() const { return opts_; }
@@ -112,18 +115,7 @@ class GRUCell : public RNNCell<T> {
 
  private:
   struct Tag {};
-  GRUCell(std::size_t units, GRUCellOptions options, std::string name, Tag);
-
-  template <class I>
-  static std::size_t checked_units(I units) {
-    if constexpr (std::is_signed_v<I>) {
-      if (units <= 0) throw_bad_units(std::to_string(units));
-    } else {
-      if (units == 0) throw_bad_units(std::to_string(units));
-    }
-    return static_cast<std::size_t>(units);
-  }
-  [[noreturn]] static void throw_bad_units(const std::string& received);
+  GRUCell(std::size_t units, GRUCellOptions options, Tag);
 
   void check_state(const Tensor<T>& x, const std::vector<Tensor<T>>& states) const;
 

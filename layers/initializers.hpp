@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_fwd.hpp"
 #include "core/random.hpp"
 #include "core/shape.hpp"
 #include "core/tensor.hpp"
@@ -27,6 +28,8 @@ class Initializer {
   virtual std::string name() const = 0;
   // Class name with arguments ("Constant(value=0.5)"), for get_config().
   virtual std::string repr() const { return name(); }
+  // Keras's get_config(): the constructor's arguments ({"seed": null} for GlorotUniform).
+  virtual Config get_config() const;
 
   template <class T>
   Tensor<T> make(const Shape& shape) const;
@@ -64,6 +67,7 @@ struct Constant : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "Constant"; }
   std::string repr() const override;
+  Config get_config() const override;
   double value;
 };
 struct RandomNormal : Initializer {
@@ -72,6 +76,7 @@ struct RandomNormal : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "RandomNormal"; }
   std::string repr() const override;
+  Config get_config() const override;
   double mean, stddev;
 };
 struct RandomUniform : Initializer {
@@ -80,6 +85,7 @@ struct RandomUniform : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "RandomUniform"; }
   std::string repr() const override;
+  Config get_config() const override;
   double minval, maxval;
 };
 // Normal redrawn until within two standard deviations of the mean.
@@ -89,6 +95,7 @@ struct TruncatedNormal : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "TruncatedNormal"; }
   std::string repr() const override;
+  Config get_config() const override;
   double mean, stddev;
 };
 
@@ -102,6 +109,7 @@ struct VarianceScaling : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "VarianceScaling"; }
   std::string repr() const override;
+  Config get_config() const override;
   double scale;
   std::string mode, distribution;
 };
@@ -111,6 +119,7 @@ struct VarianceScaling : Initializer {
     explicit Cls(std::optional<std::uint64_t> seed = std::nullopt);             \
     std::string name() const override { return #Cls; }                          \
     std::string repr() const override { return #Cls; }                          \
+    Config get_config() const override;                                         \
   };
 LOOM_VS_INITIALIZER(GlorotUniform)  // fan_avg, uniform: limit sqrt(6 / (fan_in + fan_out))
 LOOM_VS_INITIALIZER(GlorotNormal)   // fan_avg, truncated normal
@@ -126,6 +135,7 @@ struct Identity : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "Identity"; }
   std::string repr() const override;
+  Config get_config() const override;
   double gain;
 };
 
@@ -137,6 +147,7 @@ struct Orthogonal : Initializer {
   void fill(double* out, const Shape& shape, Generator& g) const override;
   std::string name() const override { return "Orthogonal"; }
   std::string repr() const override;
+  Config get_config() const override;
   double gain;
 };
 

@@ -4,10 +4,13 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/serialize.hpp"
 #include "core/xarray_interop.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
+#include "layers/registry.hpp"
 #include "layers/regularizers.hpp"
 
 namespace loom {
@@ -163,9 +166,25 @@ void Layer<T>::set_weights(const std::vector<xt::xarray<T>>& values) {
 
 template <class T>
 Config Layer<T>::get_config() const {
-  return {{"name", name_},
-          {"trainable", trainable_ ? "true" : "false"},
-          {"dtype", sizeof(T) == 4 ? "float32" : "float64"}};
+  return {{"name", name_}, {"trainable", trainable_}, {"dtype", sizeof(T) == 4 ? "float32" : "float64"}};
+}
+
+template <class T>
+std::shared_ptr<Layer<T>> Layer<T>::clone(CloneWeights weights) const {
+  auto copy = from_config<Layer<T>>(serialize<Layer<T>>(*this));
+  if (weights == CloneWeights::copy && built_) {
+    copy->maybe_build(input_shape_);
+    copy->set_weights(get_weights());
+  }
+  return copy;
+}
+
+template <class T>
+const Variable<T>& Layer<T>::built_weight(const Variable<T>& weight, const char* weight_name) const {
+  if (!built_)
+    throw ValueError("Layer '" + name_ + "': weight '" + weight_name + "' expected a built layer, received an "
+                     "unbuilt one (call the layer on an input or build() it first)");
+  return weight;
 }
 
 template <class T>

@@ -11,6 +11,7 @@
 #include <xtensor/xarray.hpp>
 
 #include "autograd/variable.hpp"
+#include "core/config_fwd.hpp"
 #include "core/tensor.hpp"
 
 namespace loom {
@@ -22,9 +23,6 @@ using InitializerPtr = std::shared_ptr<const Initializer>;
 using RegularizerPtr = std::shared_ptr<const Regularizer>;
 using ConstraintPtr = std::shared_ptr<const Constraint>;
 
-// A layer's configuration as Keras's get_config() gives it, with values spelled as strings.
-using Config = std::map<std::string, std::string>;
-
 // What a call receives besides the input: Keras's `training` and `mask` call arguments.
 // An undefined mask means "no mask"; a mask is (batch, timesteps) with 1 for kept steps.
 template <class T>
@@ -33,9 +31,13 @@ struct CallContext {
   Tensor<T> mask;
 };
 
+// Layer::clone's choice: a new layer with freshly initialised weights, or a copy of this one's.
+enum class CloneWeights { fresh, copy };
+
 template <class T = float>
 class Layer {
  public:
+  using value_type = T;
   explicit Layer(std::string name = "");
   virtual ~Layer();
   Layer(const Layer&) = delete;
@@ -73,7 +75,16 @@ class Layer {
   // Throws ShapeError naming the weight on a wrong count or shape; nothing is changed then.
   void set_weights(const std::vector<xt::xarray<T>>& values);
 
+  // Keras's get_config(): this layer's constructor arguments as JSON, with Keras's field names
+  // ({"name", "trainable", "dtype"} here; each layer adds its own). A layer that overrides it also
+  // provides `static std::shared_ptr<L> from_config(const Config&)` and is registered
+  // (layers/registry.hpp), as in Keras.
   virtual Config get_config() const;
+  // A new layer with this one's config: unbuilt with fresh weights, or built with copies of this
+  // layer's weights (CloneWeights::copy on an unbuilt layer gives an unbuilt clone). The default
+  // rebuilds through the registry, so a registered layer needs nothing more; an unregistered one
+  // gets ValueError saying to register it (or override clone).
+  virtual std::shared_ptr<Layer<T>> clone(CloneWeights weights = CloneWeights::fresh) const;
   bool trainable() const { return trainable_; }
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).
@@ -87,6 +98,9 @@ class Layer {
   // Makes a sub-layer's weights and losses part of this layer's.
   void track_layer(std::shared_ptr<Layer<T>> layer);
   void mark_built() { built_ = true; }
+  // For weight accessors: `weight` once built, else ValueError naming the layer and the weight and
+  // saying to build or call the layer first (every layer's accessors behave the same before build).
+  const Variable<T>& built_weight(const Variable<T>& weight, const char* weight_name) const;
   // Called before build() on first use; layers override to validate the input rank.
   virtual void check_input(const Tensor<T>& x) const;
   // Whether the input's last dimension is fixed by build(). Layers whose weights do not depend on

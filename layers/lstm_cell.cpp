@@ -5,11 +5,11 @@
 #include "autograd/ops/elementwise.hpp"
 #include "autograd/ops/linalg.hpp"
 #include "autograd/ops/shape_ops.hpp"
+#include "layers/cell_config.hpp"
 #include "layers/rnn_util.hpp"
 
 namespace loom {
 
-using rnn_detail::fmt;
 
 namespace {
 
@@ -30,9 +30,9 @@ struct UnitForgetBias : Initializer {
 }  // namespace
 
 template <class T>
-LSTMCell<T>::LSTMCell(long units, LSTMCellOptions options, std::string name)
-    : RNNCell<T>(name.empty() ? unique_layer_name("lstm_cell") : name),
-      units_(rnn_detail::checked_units("LSTMCell", units)),
+LSTMCell<T>::LSTMCell(std::size_t units, LSTMCellOptions options, int)
+    : RNNCell<T>(options.name.empty() ? unique_layer_name("lstm_cell") : options.name),
+      units_(units),
       opt_(std::move(options)),
       generator_(make_dropout_generator(opt_.seed)) {
   opt_.dropout = clip_dropout_rate(opt_.dropout);
@@ -126,25 +126,19 @@ void LSTMCell<T>::reset_dropout_masks() {
 template <class T>
 Config LSTMCell<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["units"] = std::to_string(units_);
-  c["activation"] = fmt(opt_.activation.ptr);
-  c["recurrent_activation"] = fmt(opt_.recurrent_activation.ptr);
-  c["use_bias"] = fmt(opt_.use_bias);
-  c["unit_forget_bias"] = fmt(opt_.unit_forget_bias);
-  c["kernel_initializer"] = fmt(opt_.kernel_initializer.ptr);
-  c["recurrent_initializer"] = fmt(opt_.recurrent_initializer.ptr);
-  c["bias_initializer"] = fmt(opt_.bias_initializer.ptr);
-  c["kernel_regularizer"] = fmt(opt_.kernel_regularizer.ptr);
-  c["recurrent_regularizer"] = fmt(opt_.recurrent_regularizer.ptr);
-  c["bias_regularizer"] = fmt(opt_.bias_regularizer.ptr);
-  c["kernel_constraint"] = fmt(opt_.kernel_constraint.ptr);
-  c["recurrent_constraint"] = fmt(opt_.recurrent_constraint.ptr);
-  c["bias_constraint"] = fmt(opt_.bias_constraint.ptr);
-  c["dropout"] = fmt(opt_.dropout);
-  c["recurrent_dropout"] = fmt(opt_.recurrent_dropout);
-  c["implementation"] = std::to_string(opt_.implementation);
-  c["seed"] = opt_.seed ? std::to_string(*opt_.seed) : "None";
+  config::write_cell_options(c, units_, opt_);
   return c;
+}
+
+template <class T>
+std::shared_ptr<LSTMCell<T>> LSTMCell<T>::from_config(const Config& c) {
+  config::Reader r(c, "LSTMCell");
+  const auto base = config::read_layer_base<T>(r);
+  LSTMCellOptions o;
+  o.name = base.name;
+  const long long units = config::read_cell_options(r, o);
+  r.finish();
+  return config::finish_layer(std::make_shared<LSTMCell<T>>(units, std::move(o)), base);
 }
 
 template class LSTMCell<float>;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "layers/activations.hpp"
+#include "layers/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/option_arg.hpp"
@@ -43,13 +44,18 @@ struct LSTMCellOptions {
   // arithmetic. Other values -> ValueError.
   int implementation = 2;
   std::optional<std::uint64_t> seed;  // of the dropout masks
+  std::string name;                   // "" -> "lstm_cell", "lstm_cell_1", ...
 };
 
 template <class T = float>
 class LSTMCell : public RNNCell<T> {
  public:
-  // units <= 0 -> ValueError. name "" -> "lstm_cell", "lstm_cell_1", ...
-  explicit LSTMCell(long units, LSTMCellOptions options = {}, std::string name = "");
+  // units <= 0 -> ValueError.
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  explicit LSTMCell(I units, LSTMCellOptions options = {})
+      : LSTMCell(check::positive("LSTMCell", "units", units), std::move(options), 0) {}
+  static std::shared_ptr<LSTMCell> from_config(const Config& config);
   using RNNCell<T>::call;
 
   std::size_t units() const { return units_; }
@@ -85,6 +91,7 @@ class LSTMCell : public RNNCell<T> {
   const Variable<T>& bias() const { return bias_; }  // undefined without use_bias
 
  private:
+  LSTMCell(std::size_t units, LSTMCellOptions options, int);
   std::size_t units_;
   LSTMCellOptions opt_;
   Variable<T> kernel_, recurrent_kernel_, bias_;

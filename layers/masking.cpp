@@ -2,7 +2,8 @@
 
 #include "autograd/ops/elementwise.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/config.hpp"
+#include "layers/layer_config.hpp"
 
 namespace loom {
 
@@ -29,8 +30,8 @@ Tensor<T> any_not_equal(const Tensor<T>& x, double value, bool keepdims) {
 }  // namespace
 
 template <class T>
-Masking<T>::Masking(double mask_value, std::string name)
-    : Layer<T>(name.empty() ? unique_layer_name("masking") : std::move(name)), mask_value_(mask_value) {}
+Masking<T>::Masking(double mask_value, MaskingOptions options)
+    : Layer<T>(options.name.empty() ? unique_layer_name("masking") : options.name), mask_value_(mask_value) {}
 
 template <class T>
 void Masking<T>::check_input(const Tensor<T>& x) const {
@@ -54,8 +55,17 @@ Tensor<T> Masking<T>::compute_mask(const Tensor<T>& x, const Tensor<T>&) const {
 template <class T>
 Config Masking<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["mask_value"] = config::number(mask_value_);
+  c["mask_value"] = mask_value_;
   return c;
+}
+
+template <class T>
+std::shared_ptr<Masking<T>> Masking<T>::from_config(const Config& c) {
+  config::Reader r(c, "Masking");
+  const auto base = config::read_layer_base<T>(r);
+  const double mask_value = r.number("mask_value", 0.0);
+  r.finish();
+  return config::finish_layer(std::make_shared<Masking<T>>(mask_value, MaskingOptions{.name = base.name}), base);
 }
 
 template class Masking<float>;

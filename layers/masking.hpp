@@ -2,16 +2,22 @@
 // Masking: a timestep whose features all equal mask_value is masked: its output is zeroed and
 // compute_mask() gives any(x != mask_value, axis=-1), as keras.layers.Masking. The incoming mask
 // is replaced, as in Keras.
+#include <memory>
 #include <string>
 
 #include "layers/layer.hpp"
 
 namespace loom {
 
+struct MaskingOptions {
+  std::string name;  // "" -> "masking", "masking_1", ...
+};
+
 template <class T = float>
 class Masking : public Layer<T> {
  public:
-  explicit Masking(double mask_value = 0.0, std::string name = "");
+  explicit Masking(double mask_value = 0.0, MaskingOptions options = {});
+  static std::shared_ptr<Masking> from_config(const Config& config);
 
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Tensor<T> compute_mask(const Tensor<T>& x, const Tensor<T>& mask) const override;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_fwd.hpp"
 #include "core/tensor.hpp"
 
 namespace loom {
@@ -20,6 +21,8 @@ class Regularizer {
   virtual std::string name() const = 0;
   // Class name with arguments ("L2(l2=0.01)"), for get_config().
   virtual std::string repr() const { return name(); }
+  // Keras's get_config() ({"l2": 0.01} for L2).
+  virtual Config get_config() const = 0;
 };
 using RegularizerPtr = std::shared_ptr<const Regularizer>;
 
@@ -31,17 +34,20 @@ struct L1L2 : Regularizer {
   Tensor<double> operator()(const Tensor<double>& w) const override;
   std::string name() const override { return "L1L2"; }
   std::string repr() const override;
+  Config get_config() const override;
   double l1, l2;
 };
 struct L1 : L1L2 {
   explicit L1(double l1 = 0.01) : L1L2(l1, 0.0) {}
   std::string name() const override { return "L1"; }
   std::string repr() const override;
+  Config get_config() const override;
 };
 struct L2 : L1L2 {
   explicit L2(double l2 = 0.01) : L1L2(0.0, l2) {}
   std::string name() const override { return "L2"; }
   std::string repr() const override;
+  Config get_config() const override;
 };
 
 const std::vector<std::string>& regularizer_names();

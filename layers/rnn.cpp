@@ -7,16 +7,19 @@
 #include "autograd/ops/linalg.hpp"
 #include "autograd/ops/lstm.hpp"
 #include "autograd/ops/shape_ops.hpp"
+#include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/serialize.hpp"
 #include "layers/gru_cell.hpp"
 #include "layers/lstm_cell.hpp"
+#include "layers/layer_config.hpp"
+#include "layers/registry.hpp"
 #include "layers/rnn_util.hpp"
 #include "layers/simple_rnn_cell.hpp"
 #include "layers/stacked_rnn_cells.hpp"
 
 namespace loom {
 
-using rnn_detail::fmt;
 
 namespace {
 
@@ -37,36 +40,19 @@ struct DropoutMaskScope {
   ~DropoutMaskScope() { cell.reset_dropout_masks(); }
 };
 
-template <class T>
-std::shared_ptr<RNNCell<T>> clone_cell(const RNNCell<T>& cell) {
-  if (auto* g = dynamic_cast<const GRUCell<T>*>(&cell))
-    return std::make_shared<GRUCell<T>>(g->units(), g->options());
-  if (auto* l = dynamic_cast<const LSTMCell<T>*>(&cell))
-    return std::make_shared<LSTMCell<T>>(static_cast<long>(l->units()), l->options());
-  if (auto* s = dynamic_cast<const SimpleRNNCell<T>*>(&cell))
-    return std::make_shared<SimpleRNNCell<T>>(static_cast<long>(s->units()), s->options());
-  if (auto* st = dynamic_cast<const StackedRNNCells<T>*>(&cell)) {
-    std::vector<std::shared_ptr<RNNCell<T>>> cells;
-    for (const auto& c : st->cells()) cells.push_back(clone_cell(*c));
-    return std::make_shared<StackedRNNCells<T>>(std::move(cells));
-  }
-  throw NotImplementedError("RNN: cannot copy a cell of a user-defined type ('" + cell.name() +
-                            "'); Bidirectional needs backward_layer for such a cell");
-}
-
 }  // namespace
 
 template <class T>
-RNN<T>::RNN(CellPtr cell, RNNOptions options, std::string name)
-    : Layer<T>(name.empty() ? unique_layer_name("rnn") : name), cell_(std::move(cell)), opt_(options) {
+RNN<T>::RNN(CellPtr cell, RNNOptions options)
+    : Layer<T>(options.name.empty() ? unique_layer_name("rnn") : options.name), cell_(std::move(cell)), opt_(options) {
   if (!cell_) throw ValueError("RNN '" + this->name() + "': cell expected an RNNCell, received a null pointer");
   this->track_layer(cell_);
 }
 
 template <class T>
-RNN<T>::RNN(std::vector<CellPtr> cells, RNNOptions options, std::string name)
+RNN<T>::RNN(std::vector<CellPtr> cells, RNNOptions options)
     : RNN(cells.size() == 1 && cells[0] ? cells[0] : std::make_shared<StackedRNNCells<T>>(std::move(cells)),
-          options, std::move(name)) {}
+          std::move(options)) {}
 
 template <class T>
 void RNN<T>::check_input(const Tensor<T>& x) const {
@@ -280,22 +266,55 @@ void RNN<T>::reset_states(const std::vector<Tensor<T>>& values) {
 }
 
 template <class T>
-std::shared_ptr<RNN<T>> RNN<T>::fresh_copy(const RNNOptions& options, std::string name) const {
-  return std::make_shared<RNN<T>>(clone_cell(*cell_), options, std::move(name));
+void RNN<T>::write_rnn_options(Config& c) const {
+  c["return_sequences"] = opt_.return_sequences;
+  c["return_state"] = opt_.return_state;
+  c["go_backwards"] = opt_.go_backwards;
+  c["stateful"] = opt_.stateful;
+  c["unroll"] = opt_.unroll;
+  c["zero_output_for_mask"] = opt_.zero_output_for_mask;
+  // tf.keras 2.x's time_major and loom's use_fused are written only when set, so that a config of
+  // a model that does not use them reads in Keras 3, which knows neither.
+  if (opt_.time_major) c["time_major"] = true;
+  if (!opt_.use_fused) c["use_fused"] = false;
+}
+
+template <class T>
+RNNOptions RNN<T>::read_rnn_options(config::Reader& r, std::string name) {
+  RNNOptions o;
+  o.name = std::move(name);
+  config::read(r, "return_sequences", o.return_sequences);
+  config::read(r, "return_state", o.return_state);
+  config::read(r, "go_backwards", o.go_backwards);
+  config::read(r, "stateful", o.stateful);
+  config::read(r, "unroll", o.unroll);
+  config::read(r, "zero_output_for_mask", o.zero_output_for_mask);
+  config::read(r, "time_major", o.time_major);
+  config::read(r, "use_fused", o.use_fused);
+  return o;
 }
 
 template <class T>
 Config RNN<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  c["return_sequences"] = fmt(opt_.return_sequences);
-  c["return_state"] = fmt(opt_.return_state);
-  c["go_backwards"] = fmt(opt_.go_backwards);
-  c["stateful"] = fmt(opt_.stateful);
-  c["unroll"] = fmt(opt_.unroll);
-  c["time_major"] = fmt(opt_.time_major);
-  c["zero_output_for_mask"] = fmt(opt_.zero_output_for_mask);
-  c["cell"] = cell_->name();
+  write_rnn_options(c);
+  c["cell"] = serialize<Layer<T>>(*cell_);
   return c;
+}
+
+template <class T>
+std::shared_ptr<RNN<T>> RNN<T>::from_config(const Config& c) {
+  config::Reader r(c, "RNN");
+  const auto base = config::read_layer_base<T>(r);
+  RNNOptions o = read_rnn_options(r, base.name);
+  const Config& cell_config = r.require("cell");
+  r.finish();
+  auto layer = loom::from_config<Layer<T>>(cell_config);
+  auto cell = std::dynamic_pointer_cast<RNNCell<T>>(layer);
+  if (!cell)
+    throw ValueError("RNN: config field 'cell' expected an RNN cell, received a layer of class '" +
+                     config::open_envelope(cell_config, "RNN cell").class_name + "'");
+  return config::finish_layer(std::make_shared<RNN<T>>(std::move(cell), std::move(o)), base);
 }
 
 template class RNN<float>;

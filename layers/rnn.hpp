@@ -12,6 +12,10 @@
 
 namespace loom {
 
+namespace config {
+class Reader;
+}
+
 // Defaults are Keras's. time_major is tf.keras 2.x's option (Keras 3 removed it): inputs and
 // sequence outputs are (timesteps, batch, features).
 struct RNNOptions {
@@ -25,6 +29,7 @@ struct RNNOptions {
   // loom only: false forces the step loop even where a fused sequence op (GRU, LSTM) applies
   // (the loop is the oracle the fused ops are tested against).
   bool use_fused = true;
+  std::string name;  // "" -> "rnn" ("gru", "lstm", "simple_rnn" for those layers), "rnn_1", ...
 };
 
 template <class T>
@@ -42,8 +47,9 @@ class RNN : public Layer<T> {
  public:
   using CellPtr = std::shared_ptr<RNNCell<T>>;
   // A null cell or an empty list -> ValueError. A list of cells is wrapped in StackedRNNCells.
-  explicit RNN(CellPtr cell, RNNOptions options = {}, std::string name = "");
-  explicit RNN(std::vector<CellPtr> cells, RNNOptions options = {}, std::string name = "");
+  explicit RNN(CellPtr cell, RNNOptions options = {});
+  explicit RNN(std::vector<CellPtr> cells, RNNOptions options = {});
+  static std::shared_ptr<RNN> from_config(const Config& config);
 
   // The whole call: x (batch, timesteps, features); initial_state: {} (zeros, or the stored
   // states of a stateful layer) or one tensor (batch, state_size[i]) per state; mask: undefined
@@ -75,15 +81,14 @@ class RNN : public Layer<T> {
   // True when the last call ran a fused sequence op (GRU or LSTM) instead of the step loop.
   bool last_call_fused() const { return last_fused_; }
 
-  // A new, unbuilt RNN with a fresh copy of the cell (same configuration, newly initialised
-  // weights) and the given options; Bidirectional makes its backward layer with it. Cells loom
-  // knows (SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells of those) are copied; any other cell
-  // -> NotImplementedError (pass Bidirectional a backward_layer then).
-  std::shared_ptr<RNN<T>> fresh_copy(const RNNOptions& options, std::string name) const;
-
   Config get_config() const override;
 
  protected:
+  // The RNN's own fields of a config (return_sequences, ..., and loom's time_major/use_fused when
+  // set), shared by the layers over one cell type (GRU, LSTM, SimpleRNN), whose configs are flat.
+  void write_rnn_options(Config& c) const;
+  static RNNOptions read_rnn_options(config::Reader& r, std::string name);
+
   // Rank other than 3 -> ShapeError naming the layer, the expected and the received rank.
   void check_input(const Tensor<T>& x) const override;
 

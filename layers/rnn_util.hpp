@@ -1,7 +1,6 @@
 #pragma once
 // Small helpers shared by the recurrent cells and layers (not part of layers.hpp).
 #include <cstddef>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,26 +12,6 @@
 #include "layers/regularizers.hpp"
 
 namespace loom::rnn_detail {
-
-inline std::string fmt(bool b) { return b ? "true" : "false"; }
-inline std::string fmt(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
-}
-inline std::string fmt(const ActivationPtr& a) { return a->name(); }
-inline std::string fmt(const InitializerPtr& i) { return i ? i->repr() : "None"; }
-inline std::string fmt(const RegularizerPtr& r) { return r ? r->repr() : "None"; }
-inline std::string fmt(const ConstraintPtr& c) { return c ? c->repr() : "None"; }
-
-inline std::size_t checked_units(const char* layer, long units) {
-  if (units <= 0)
-    throw ValueError(std::string(layer) +
-                     ": received an invalid value for argument units, expected a positive integer, got " +
-                     std::to_string(units));
-  return static_cast<std::size_t>(units);
-}
 
 // A cell step's arguments: x (B, input_dim) and one (B, size) tensor per state.
 template <class T>

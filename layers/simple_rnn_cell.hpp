@@ -7,6 +7,7 @@
 #include <string>
 
 #include "layers/activations.hpp"
+#include "layers/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/option_arg.hpp"
@@ -36,13 +37,18 @@ struct SimpleRNNCellOptions {
   double dropout = 0.0;            // clipped to [0, 1], as Keras does
   double recurrent_dropout = 0.0;  // clipped to [0, 1]
   std::optional<std::uint64_t> seed;  // of the dropout masks
+  std::string name;                   // "" -> "simple_rnn_cell", "simple_rnn_cell_1", ...
 };
 
 template <class T = float>
 class SimpleRNNCell : public RNNCell<T> {
  public:
-  // units <= 0 -> ValueError. name "" -> "simple_rnn_cell", "simple_rnn_cell_1", ...
-  explicit SimpleRNNCell(long units, SimpleRNNCellOptions options = {}, std::string name = "");
+  // units <= 0 -> ValueError.
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  explicit SimpleRNNCell(I units, SimpleRNNCellOptions options = {})
+      : SimpleRNNCell(check::positive("SimpleRNNCell", "units", units), std::move(options), 0) {}
+  static std::shared_ptr<SimpleRNNCell> from_config(const Config& config);
   using RNNCell<T>::call;
 
   std::size_t units() const { return units_; }
@@ -64,6 +70,7 @@ class SimpleRNNCell : public RNNCell<T> {
   const Variable<T>& bias() const { return bias_; }  // undefined without use_bias
 
  private:
+  SimpleRNNCell(std::size_t units, SimpleRNNCellOptions options, int);
   std::size_t units_;
   SimpleRNNCellOptions opt_;
   Variable<T> kernel_, recurrent_kernel_, bias_;

@@ -1,12 +1,17 @@
 #include "layers/stacked_rnn_cells.hpp"
 
+#include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/serialize.hpp"
+#include "layers/layer_config.hpp"
+#include "layers/registry.hpp"
 
 namespace loom {
 
 template <class T>
-StackedRNNCells<T>::StackedRNNCells(std::vector<CellPtr> cells, std::string name)
-    : RNNCell<T>(name.empty() ? unique_layer_name("stacked_rnn_cells") : name), cells_(std::move(cells)) {
+StackedRNNCells<T>::StackedRNNCells(std::vector<CellPtr> cells, StackedRNNCellsOptions options)
+    : RNNCell<T>(options.name.empty() ? unique_layer_name("stacked_rnn_cells") : options.name),
+      cells_(std::move(cells)) {
   if (cells_.empty())
     throw ValueError("StackedRNNCells: cells expected at least one cell, received an empty list");
   for (std::size_t k = 0; k < cells_.size(); ++k) {
@@ -76,10 +81,31 @@ void StackedRNNCells<T>::reset_dropout_masks() {
 template <class T>
 Config StackedRNNCells<T>::get_config() const {
   Config c = Layer<T>::get_config();
-  std::string names;
-  for (const auto& cell : cells_) names += (names.empty() ? "" : ",") + cell->name();
-  c["cells"] = names;
+  c["cells"] = Config::array();
+  for (const auto& cell : cells_) c["cells"].push_back(serialize<Layer<T>>(*cell));
   return c;
+}
+
+template <class T>
+std::shared_ptr<StackedRNNCells<T>> StackedRNNCells<T>::from_config(const Config& c) {
+  config::Reader r(c, "StackedRNNCells");
+  const auto base = config::read_layer_base<T>(r);
+  const Config& list = r.require("cells");
+  r.finish();
+  if (!list.is_array())
+    throw ValueError("StackedRNNCells: config field 'cells' expected a list of cells, received " +
+                     config::brief(list));
+  std::vector<CellPtr> cells;
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    auto cell = std::dynamic_pointer_cast<RNNCell<T>>(loom::from_config<Layer<T>>(list[k]));
+    if (!cell)
+      throw ValueError("StackedRNNCells: config field 'cells[" + std::to_string(k) +
+                       "]' expected an RNN cell, received class '" +
+                       config::open_envelope(list[k], "StackedRNNCells cell").class_name + "'");
+    cells.push_back(std::move(cell));
+  }
+  return config::finish_layer(
+      std::make_shared<StackedRNNCells<T>>(std::move(cells), StackedRNNCellsOptions{.name = base.name}), base);
 }
 
 template class StackedRNNCells<float>;

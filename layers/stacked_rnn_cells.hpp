@@ -9,12 +9,18 @@
 
 namespace loom {
 
+struct StackedRNNCellsOptions {
+  std::string name;  // "" -> "stacked_rnn_cells", "stacked_rnn_cells_1", ...
+};
+
 template <class T = float>
 class StackedRNNCells : public RNNCell<T> {
  public:
   using CellPtr = std::shared_ptr<RNNCell<T>>;
   // An empty list or a null cell -> ValueError.
-  explicit StackedRNNCells(std::vector<CellPtr> cells, std::string name = "");
+  explicit StackedRNNCells(std::vector<CellPtr> cells, StackedRNNCellsOptions options = {});
+  // Keras's config: {"cells": [each cell's serialized config], ...}.
+  static std::shared_ptr<StackedRNNCells> from_config(const Config& config);
   using RNNCell<T>::call;
 
   const std::vector<CellPtr>& cells() const { return cells_; }
