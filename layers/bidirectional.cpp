@@ -65,7 +65,14 @@ Bidirectional<T>::Bidirectional(std::shared_ptr<RNN<T>> layer, BidirectionalOpti
       throw ValueError("Bidirectional: backward_layer expected a layer other than the forward layer");
     backward_ = std::move(backward_layer);
   } else {
-    Config c = serialize<Layer<T>>(*forward_);
+    Config c;
+    try {
+      c = serialize<Layer<T>>(*forward_);
+    } catch (const ValueError& e) {
+      throw ValueError("Bidirectional: the backward copy of layer '" + forward_->name() +
+                       "' is built from its config, so its classes expected registered; " + e.what() +
+                       " (or pass backward_layer)");
+    }
     prefix_names(c);
     c["config"]["go_backwards"] = !fo.go_backwards;
     backward_ = std::static_pointer_cast<RNN<T>>(loom::from_config<Layer<T>>(c));

@@ -11,7 +11,7 @@ TEST(Bidirectional, MergeModesAndInputOrder) {
   auto x = rand_tensor<double>(Shape{2, 4, 3}, 101);
   for (bool seq : {false, true}) {
     auto fwd = std::make_shared<GRU<double>>(3, GRUCellOptions{}, RNNOptions{.return_sequences = seq});
-    Bidirectional<double> bi(fwd, "none");
+    Bidirectional<double> bi(fwd, {.merge_mode = "none"});
     auto r = bi.call_full(x);
     EXPECT_FALSE(r.output.defined());
     // The two halves are exactly the forward layer and the backward layer on their own.
@@ -29,7 +29,7 @@ TEST(Bidirectional, MergeModesAndInputOrder) {
     const auto& fo = r.forward_output;
     const auto& bo = r.backward_output;
     auto merged = [&](const char* mode) {
-      Bidirectional<double> m(std::make_shared<GRU<double>>(3, GRUCellOptions{}, RNNOptions{.return_sequences = seq}), mode);
+      Bidirectional<double> m(std::make_shared<GRU<double>>(3, GRUCellOptions{}, RNNOptions{.return_sequences = seq}), {.merge_mode = mode});
       m.build(x.shape());
       m.set_weights(bi.get_weights());
       return m(x);
@@ -82,30 +82,31 @@ TEST(Bidirectional, MaskedSequencesZeroMaskedOutputs) {
 TEST(Bidirectional, ExplicitBackwardLayerAndErrors) {
   auto fwd = std::make_shared<GRU<float>>(2);
   auto bwd = std::make_shared<LSTM<float>>(3, LSTMCellOptions{}, RNNOptions{.go_backwards = true});
-  Bidirectional<float> bi(fwd, "concat", bwd);
+  Bidirectional<float> bi(fwd, {.backward_layer = bwd});
   EXPECT_EQ(bi(rand_tensor<float>(Shape{2, 4, 3}, 104)).shape(), (Shape{2, 5}));
 
-  EXPECT_TRUE(throws_with<ValueError>([] { Bidirectional<float>(std::make_shared<GRU<float>>(2), "max"); },
+  EXPECT_TRUE(throws_with<ValueError>([] { Bidirectional<float>(std::make_shared<GRU<float>>(2), {.merge_mode = "max"}); },
                                       {"merge_mode", "'max'", "concat", "sum", "ave", "mul", "none"}));
   EXPECT_TRUE(throws_with<ValueError>(
-      [] { Bidirectional<float>(std::make_shared<GRU<float>>(2), "concat", std::make_shared<GRU<float>>(2)); },
+      [] { Bidirectional<float>(std::make_shared<GRU<float>>(2), {.backward_layer = std::make_shared<GRU<float>>(2)}); },
       {"backward_layer", "go_backwards"}));
   EXPECT_TRUE(throws_with<ValueError>(
       [] {
-        Bidirectional<float>(std::make_shared<GRU<float>>(2), "concat",
-                             std::make_shared<GRU<float>>(2, GRUCellOptions{},
-                                                          RNNOptions{.return_sequences = true, .go_backwards = true}));
+        Bidirectional<float>(std::make_shared<GRU<float>>(2),
+                             {.backward_layer = std::make_shared<GRU<float>>(
+                                  2, GRUCellOptions{}, RNNOptions{.return_sequences = true, .go_backwards = true})});
       },
       {"backward_layer", "return_sequences"}));
   EXPECT_TRUE(throws_with<ValueError>([] { Bidirectional<float>(nullptr); }, {"Bidirectional", "layer"}));
-  Bidirectional<float> none(std::make_shared<GRU<float>>(2), "none");
+  Bidirectional<float> none(std::make_shared<GRU<float>>(2), {.merge_mode = "none"});
   EXPECT_TRUE(throws_with<ValueError>([&] { none(rand_tensor<float>(Shape{2, 4, 3}, 1)); }, {"none", "call_full"}));
   EXPECT_TRUE(throws_with<ShapeError>([&] { bi(rand_tensor<float>(Shape{2, 3}, 1)); }, {"rank 3", "rank 2"}));
-  // A user-defined cell cannot be copied: Bidirectional asks for backward_layer.
+  // An unregistered user cell has no config to copy: Bidirectional says to register it or to pass
+  // backward_layer.
   auto custom = std::make_shared<RNN<float>>(std::make_shared<OneStateCell<float>>(2));
-  EXPECT_TRUE(throws_with<NotImplementedError>([&] { Bidirectional<float>{custom}; }, {"backward_layer"}));
+  EXPECT_TRUE(throws_with<ValueError>([&] { Bidirectional<float>{custom}; }, {"register_layer", "backward_layer"}));
   auto custom_back = std::make_shared<RNN<float>>(std::make_shared<OneStateCell<float>>(2), RNNOptions{.go_backwards = true});
-  Bidirectional<float> ok(custom, "sum", custom_back);
+  Bidirectional<float> ok(custom, {.merge_mode = "sum", .backward_layer = custom_back});
   // Forward last outputs 106 and 442, backward (Keras rnn_test.py) 202 and 538.
   EXPECT_TRUE(rows_equal(ok(arange_tensor<float>(Shape{2, 3, 4})), {308, 980}, 0.0));
 }

@@ -14,20 +14,21 @@ TEST(GRUCellApi, KerasDefaultsAndConfig) {
   EXPECT_EQ(cell.state_size(), std::vector<std::size_t>{8});
   EXPECT_EQ(cell.output_size(), 8u);
   const Config c = cell.get_config();
-  EXPECT_EQ(c.at("units"), "8");
+  EXPECT_EQ(c.at("units"), 8);
   EXPECT_EQ(c.at("activation"), "tanh");
   EXPECT_EQ(c.at("recurrent_activation"), "sigmoid");
-  EXPECT_EQ(c.at("use_bias"), "true");
-  EXPECT_EQ(c.at("kernel_initializer"), "GlorotUniform");
-  EXPECT_EQ(c.at("recurrent_initializer").rfind("Orthogonal", 0), 0u);
-  EXPECT_EQ(c.at("bias_initializer"), "Zeros");
+  EXPECT_EQ(c.at("use_bias"), true);
+  EXPECT_EQ(c.at("kernel_initializer").at("class_name"), "GlorotUniform");
+  EXPECT_EQ(c.at("recurrent_initializer").at("config").dump(), R"({"gain":1.0,"seed":null})");
+  EXPECT_EQ(c.at("bias_initializer").at("class_name"), "Zeros");
   for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
                         "kernel_constraint", "recurrent_constraint", "bias_constraint", "seed"})
-    EXPECT_EQ(c.at(k), "None") << k;
-  EXPECT_EQ(c.at("dropout"), "0");
-  EXPECT_EQ(c.at("recurrent_dropout"), "0");
-  EXPECT_EQ(c.at("implementation"), "2");
-  EXPECT_EQ(c.at("reset_after"), "true");
+    EXPECT_TRUE(c.at(k).is_null()) << k;
+  // Shortest round-trip spellings, as Keras writes them.
+  EXPECT_EQ(c.at("dropout").dump(), "0.0");
+  EXPECT_EQ(GRUCell<float>(2, {.dropout = 0.2}).get_config().at("dropout").dump(), "0.2");
+  EXPECT_EQ(c.at("implementation"), 2);
+  EXPECT_EQ(c.at("reset_after"), true);
   EXPECT_EQ(c.at("name"), cell.name());
   EXPECT_EQ(cell.name().rfind("gru_cell", 0), 0u);
 
@@ -37,7 +38,7 @@ TEST(GRUCellApi, KerasDefaultsAndConfig) {
 
 TEST(GRUCellApi, WeightNamesShapesAndParamCounts) {
   // Spec §1.3: I=4, U=5 -> 165 parameters with reset_after, 150 without.
-  GRUCell<float> ra(5, {}, "gru_cell_ra");
+  GRUCell<float> ra(5, {.name = "gru_cell_ra"});
   ra.build(Shape{2, 4});
   auto w = ra.weights();
   ASSERT_EQ(w.size(), 3u);
@@ -118,7 +119,7 @@ TEST(GRUCellErrors, ImplementationMustBeKnown) {
 }
 
 TEST(GRUCellErrors, InputRankMustBeTwo) {
-  GRUCell<float> cell(4, {}, "g");
+  GRUCell<float> cell(4, {.name = "g"});
   auto s = cell.get_initial_state(2);
   EXPECT_TRUE(throws_with<ShapeError>([&] { cell.call(Tensor<float>::ones(Shape{2, 3, 5}), s, false); },
                                       {"GRUCell 'g'", "inputs", "rank 2", "received rank 3", "(2, 3, 5)"}));
@@ -128,7 +129,7 @@ TEST(GRUCellErrors, InputRankMustBeTwo) {
 }
 
 TEST(GRUCellErrors, FeatureSizeChangedAfterBuild) {
-  GRUCell<float> cell(4, {}, "g");
+  GRUCell<float> cell(4, {.name = "g"});
   auto s = cell.get_initial_state(2);
   cell.call(Tensor<float>::ones(Shape{2, 5}), s, false);
   EXPECT_TRUE(throws_with<ShapeError>([&] { cell.call(Tensor<float>::ones(Shape{2, 6}), s, false); },
@@ -136,7 +137,7 @@ TEST(GRUCellErrors, FeatureSizeChangedAfterBuild) {
 }
 
 TEST(GRUCellErrors, WrongStateShapeOrCount) {
-  GRUCell<float> cell(4, {}, "g");
+  GRUCell<float> cell(4, {.name = "g"});
   auto x = Tensor<float>::ones(Shape{2, 5});
   EXPECT_TRUE(throws_with<ShapeError>([&] { cell.call(x, {Tensor<float>::zeros(Shape{2, 3})}, false); },
                                       {"GRUCell 'g'", "states[0]", "(2, 4)", "(2, 3)"}));
@@ -148,7 +149,7 @@ TEST(GRUCellErrors, WrongStateShapeOrCount) {
 }
 
 TEST(GRUCellErrors, SetWeightsWrongCountOrShape) {
-  GRUCell<float> cell(4, {}, "g");
+  GRUCell<float> cell(4, {.name = "g"});
   cell.build(Shape{2, 5});
   auto w = cell.get_weights();
   const auto before = cell.get_weights();

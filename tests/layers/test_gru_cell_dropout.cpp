@@ -237,7 +237,7 @@ TEST(GRUCellDropout, RatesAreClippedAndRateOneDropsNothing) {
   EXPECT_EQ(hi.recurrent_dropout(), 1.0);
   EXPECT_EQ(lo.dropout(), 0.0);
   EXPECT_EQ(lo.recurrent_dropout(), 0.0);
-  EXPECT_EQ(hi.get_config().at("dropout"), "1");
+  EXPECT_EQ(hi.get_config().at("dropout").dump(), "1.0");
   // A stored rate of exactly 1 applies no mask at all (spec §1.2), even when training.
   GRUCell<float> plain(4, {.implementation = 1});
   auto x = random_input(Shape{2, 3, 3}, 8);

@@ -160,7 +160,7 @@ TEST(LayerBase, FreezingMovesEveryWeightToNonTrainable) {
   EXPECT_TRUE(t.trainable_weights().empty());
   EXPECT_EQ(t.non_trainable_weights().size(), 3u);
   EXPECT_FALSE(t.a.trainable());  // tapes stop watching it
-  EXPECT_EQ(t.get_config().at("trainable"), "false");
+  EXPECT_EQ(t.get_config().at("trainable"), false);
   t.set_trainable(true);
   EXPECT_EQ(t.trainable_weights().size(), 2u);
   EXPECT_FALSE(t.b.trainable());  // created non-trainable, stays so

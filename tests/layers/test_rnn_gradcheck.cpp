@@ -106,7 +106,7 @@ TEST(RNNGradcheck, Bidirectional) {
   for (const char* mode : {"concat", "sum", "ave", "mul"})
     for (bool seq : {false, true}) {
       Bidirectional<double> bi(std::make_shared<LSTM<double>>(2, LSTMCellOptions{}, RNNOptions{.return_sequences = seq}),
-                               mode);
+                               {.merge_mode = mode});
       bi(x);
       layer_gradcheck(std::string("Bidirectional LSTM ") + mode + (seq ? " sequences" : " last") + " masked", bi, {x},
                       [&](const std::vector<Tensor<double>>& xs) {

@@ -196,7 +196,7 @@ TEST_P(ConstGRU, BidirectionalSum) {
   auto x = arange_tensor<float>(Shape{2, 3, 4});
   Bidirectional<float> bi(std::make_shared<GRU<float>>(2, const_gru(),
                                                        RNNOptions{.return_sequences = true, .use_fused = GetParam()}),
-                          "sum");
+                          {.merge_mode = "sum"});
   auto y = bi(x);
   ASSERT_EQ(y.shape(), (Shape{2, 3, 2}));
   const double want[2][3] = {{0.20937867, 0.34462988, 0.40290534}, {0.59829646, 0.6734641, 0.6479671}};

@@ -130,8 +130,8 @@ TEST(RNNShapes, WeightCountsAndNames) {
   EXPECT_EQ(l.weights()[1].shape(), (Shape{5, 20}));
   EXPECT_EQ(l.weights()[2].shape(), (Shape{20}));
   const auto cfg = l.get_config();
-  EXPECT_EQ(cfg.at("units"), "5");
-  EXPECT_EQ(cfg.at("return_sequences"), "false");
-  EXPECT_EQ(cfg.at("unit_forget_bias"), "true");
+  EXPECT_EQ(cfg.at("units"), 5);
+  EXPECT_EQ(cfg.at("return_sequences"), false);
+  EXPECT_EQ(cfg.at("unit_forget_bias"), true);
   EXPECT_EQ(cfg.count("cell"), 0u);
 }

@@ -140,7 +140,7 @@ TEST(TorchLayout, SimpleRnnIsTorchRnn) {
 }
 
 std::shared_ptr<RNN<float>> gru_seq(long units, std::string name = "") {
-  return std::make_shared<GRU<float>>(units, GRUCellOptions{}, RNNOptions{.return_sequences = true}, std::move(name));
+  return std::make_shared<GRU<float>>(units, GRUCellOptions{}, RNNOptions{.return_sequences = true, .name = std::move(name)});
 }
 
 TEST(TorchLayout, SlotsOfStackedAndBidirectionalLayers) {
