@@ -169,7 +169,7 @@ void layer_rows() {
     e(F{{std::nanf(""), 1.0f}});
   });
   simple<ShapeError>("Masking_rank1_input", {"masking_r1", "rank"}, [] {
-    Masking<float> m(0.0, "masking_r1");
+    Masking<float> m(0.0, {.name = "masking_r1"});
     m(F{1.0f, 0.0f});
   });
   simple<ValueError>("Dropout_rate_above_one", {"Dropout", "rate", "1.5"}, [] { Dropout<float> d(1.5); });
@@ -182,40 +182,40 @@ void layer_rows() {
   simple<ValueError>("GRUCell_implementation_3", {"GRUCell", "implementation", "3"},
                      [] { GRUCell<float> c(4, {.implementation = 3}); });
   simple<ShapeError>("GRU_rank2_input", {"gru_r2", "rank", "3"}, [] {
-    GRU<float> g(4, {}, {}, "gru_r2");
+    GRU<float> g(4, {}, {.name = "gru_r2"});
     g(mat(2, 3));
   });
   simple<ShapeError>("LSTM_rank4_input", {"lstm_r4", "rank", "3"}, [] {
-    LSTM<float> l(4, {}, {}, "lstm_r4");
+    LSTM<float> l(4, {}, {.name = "lstm_r4"});
     l(F::zeros(Shape{2, 3, 4, 5}));
   });
   row<ShapeError>("GRU_feature_mismatch_after_build", {"gru_fm", "3", "5"}, [] {
-    auto g = std::make_shared<GRU<float>>(4, GRUCellOptions{}, RNNOptions{}, "gru_fm");
+    auto g = std::make_shared<GRU<float>>(4, GRUCellOptions{}, RNNOptions{.name = "gru_fm"});
     (*g)(seq(2, 3, 3));
     return Prepared{[g] { (*g)(seq(2, 3, 5)); }, nullptr};
   });
   simple<ShapeError>("GRU_zero_timesteps", {"gru_t0", "timestep", "(2, 0, 3)"}, [] {
-    GRU<float> g(4, {}, {}, "gru_t0");
+    GRU<float> g(4, {}, {.name = "gru_t0"});
     g(seq(2, 0, 3));
   });
   simple<ShapeError>("SimpleRNN_zero_timesteps", {"srnn_t0", "timestep", "(2, 0, 3)"}, [] {
-    SimpleRNN<float> s(4, {}, {}, "srnn_t0");
+    SimpleRNN<float> s(4, {}, {.name = "srnn_t0"});
     s(seq(2, 0, 3));
   });
   simple<ShapeError>("GRU_initial_state_wrong_batch", {"gru_is", "initial_state", "(3, 4)"}, [] {
-    GRU<float> g(4, {}, {}, "gru_is");
+    GRU<float> g(4, {}, {.name = "gru_is"});
     g.call_full(seq(2, 3, 3), {F::zeros(Shape{3, 4})});
   });
   simple<ValueError>("LSTM_initial_state_wrong_count", {"lstm_is", "initial_state", "2", "1"}, [] {
-    LSTM<float> l(4, {}, {}, "lstm_is");
+    LSTM<float> l(4, {}, {.name = "lstm_is"});
     l.call_full(seq(2, 3, 3), {F::zeros(Shape{2, 4})});
   });
   simple<ShapeError>("GRU_mask_wrong_shape", {"gru_mask", "mask", "(2, 4)"}, [] {
-    GRU<float> g(4, {}, {}, "gru_mask");
+    GRU<float> g(4, {}, {.name = "gru_mask"});
     g.call_full(seq(2, 3, 3), {}, F::ones(Shape{2, 4}));
   });
   simple<ValueError>("Bidirectional_unknown_merge_mode", {"merge_mode", "'cat'", "concat"}, [] {
-    Bidirectional<float> b(std::make_shared<GRU<float>>(3), "cat");
+    Bidirectional<float> b(std::make_shared<GRU<float>>(3), {.merge_mode = "cat"});
   });
 }
 
@@ -479,7 +479,7 @@ void data_rows() {
     // pad_sequences of empty sequences gives (2, 0): fine in itself, rejected by the RNN by name.
     const auto p = pad_sequences<float>(std::vector<std::vector<int>>{{}, {}});
     Embedding<float> e(4, 3, {.mask_zero = true, .name = "emb_pad0"});
-    GRU<float> g(4, {}, {}, "gru_pad0");
+    GRU<float> g(4, {}, {.name = "gru_pad0"});
     g(e(p.values));
   });
   simple<IndexError>("Vocabulary_decode_unknown_id", {"Vocabulary", "id", "99"}, [] {

@@ -27,7 +27,7 @@ TEST(BadValues, RecurrentDropoutRatesAreClippedToTheUnitInterval) {
   EXPECT_EQ(rnn.options().recurrent_dropout, 0.0);
   // A clipped rate of 1 drops nothing (Keras applies masks only for 0 < rate < 1): training and
   // inference agree.
-  GRU<float> gru(3, {.dropout = 5.0}, {}, "clip_gru");
+  GRU<float> gru(3, {.dropout = 5.0}, {.name = "clip_gru"});
   auto x = F::full(Shape{2, 4, 3}, 0.5f);
   EXPECT_TRUE(all_close(gru(x, true), gru(x, false), 0.0));
   // The documented rule.
@@ -153,7 +153,7 @@ TEST(BadValues, ZeroLengthSequencesPadToMaskedRows) {
   EXPECT_TRUE(all_close(p.mask, F{{0.0f, 0.0f}, {1.0f, 1.0f}, {0.0f, 0.0f}}, 0.0));
   // A fully masked row through Embedding(mask_zero) and a GRU gives the initial (zero) state.
   Embedding<float> emb(5, 3, {.mask_zero = true, .name = "zl_emb"});
-  GRU<float> gru(4, {}, {}, "zl_gru");
+  GRU<float> gru(4, {}, {.name = "zl_gru"});
   const F ids = p.values;
   const F out = gru.call_full(emb(ids), {}, emb.compute_mask(ids, {})).output;
   for (std::size_t k = 0; k < 4; ++k) {

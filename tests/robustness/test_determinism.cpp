@@ -25,9 +25,8 @@ F uniform(const Shape& s, std::uint64_t seed) {
 std::vector<xt::xarray<float>> fit_run(std::uint64_t seed, std::size_t units, std::size_t batch, int epochs) {
   set_seed(seed);
   auto m = std::make_shared<Sequential<float>>("det");
-  m->add(std::make_shared<GRU<float>>(static_cast<long>(units), GRUCellOptions{.dropout = 0.2, .recurrent_dropout = 0.1},
-                                      RNNOptions{}, "det_gru"));
-  m->add(std::make_shared<Dropout<float>>(0.1, std::nullopt, "det_drop"));
+  m->add(std::make_shared<GRU<float>>(static_cast<long>(units), GRUCellOptions{.dropout = 0.2, .recurrent_dropout = 0.1},RNNOptions{.name = "det_gru"}));
+  m->add(std::make_shared<Dropout<float>>(0.1, DropoutOptions{.name = "det_drop"}));
   m->add(std::make_shared<Dense<float>>(1, DenseOptions{.name = "det_out"}));
   m->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = 0.01}), "mse");
   const F x = uniform(Shape{4 * batch, 5, 16}, 11), y = uniform(Shape{4 * batch, 1}, 12);
@@ -39,7 +38,7 @@ std::vector<xt::xarray<float>> fit_run(std::uint64_t seed, std::size_t units, st
 // The same kind of model trained by a GradientTape loop with the fused GRU path off.
 std::vector<xt::xarray<float>> tape_run(std::uint64_t seed) {
   set_seed(seed);
-  GRU<float> gru(6, {.dropout = 0.3}, {.use_fused = false}, "tape_gru");
+  GRU<float> gru(6, {.dropout = 0.3}, {.use_fused = false, .name = "tape_gru"});
   Dense<float> out(1, {.name = "tape_out"});
   optimizers::SGD<float> sgd({.learning_rate = 0.05, .momentum = 0.9});
   const F x = uniform(Shape{8, 4, 3}, 21), y = uniform(Shape{8, 1}, 22);

@@ -31,7 +31,7 @@ namespace {
 std::shared_ptr<Sequential<float>> small_gru(const std::string& prefix, std::uint64_t seed) {
   set_seed(seed);
   auto m = std::make_shared<Sequential<float>>(prefix);
-  m->add(std::make_shared<GRU<float>>(8, GRUCellOptions{.dropout = 0.1}, RNNOptions{}, prefix + "_gru"));
+  m->add(std::make_shared<GRU<float>>(8, GRUCellOptions{.dropout = 0.1}, RNNOptions{.name = prefix + "_gru"}));
   m->add(std::make_shared<Dense<float>>(1, DenseOptions{.name = prefix + "_out"}));
   m->build(Shape{1, 6, 3});
   m->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = 0.01}), "mse",

@@ -39,7 +39,7 @@ inline std::shared_ptr<Sequential<float>> make_mlp(const std::string& prefix, st
   set_seed(init_seed);
   auto m = std::make_shared<Sequential<float>>(prefix);
   m->add(std::make_shared<Dense<float>>(16, DenseOptions{.activation = "tanh", .name = prefix + "_hidden"}));
-  if (dropout > 0.0) m->add(std::make_shared<Dropout<float>>(dropout, std::nullopt, prefix + "_drop"));
+  if (dropout > 0.0) m->add(std::make_shared<Dropout<float>>(dropout, DropoutOptions{.name = prefix + "_drop"}));
   m->add(std::make_shared<Dense<float>>(1, DenseOptions{.name = prefix + "_out"}));
   m->build(Shape{1, 4});
   return m;

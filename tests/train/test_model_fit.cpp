@@ -140,8 +140,8 @@ TEST(ModelFit, RegularizationLossIsAddedToTheTrainingLoss) {
 TEST(ModelFit, MasksPropagateThroughSequentialIntoTheLoss) {
   set_seed(31);
   Sequential<float> model("masked");
-  model.add(std::make_shared<Masking<float>>(0.0, "masked_masking"));
-  model.add(std::make_shared<GRU<float>>(3, GRUCellOptions{}, RNNOptions{.return_sequences = true}, "masked_gru"));
+  model.add(std::make_shared<Masking<float>>(0.0, MaskingOptions{.name = "masked_masking"}));
+  model.add(std::make_shared<GRU<float>>(3, GRUCellOptions{}, RNNOptions{.return_sequences = true, .name = "masked_gru"}));
   model.add(std::make_shared<Dense<float>>(1, DenseOptions{.name = "masked_out"}));
   // Two sequences of 4 steps; the second has its last two steps padded with zeros.
   F x(Shape{2, 4, 2}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, 1, -1, 2, -2, 0, 0, 0, 0});

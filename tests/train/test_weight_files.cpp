@@ -18,8 +18,8 @@ std::shared_ptr<Sequential<float>> gru_model(std::uint64_t seed) {
   set_seed(seed);
   auto m = std::make_shared<Sequential<float>>("files");
   // An RNN over a cell named "gru_cell", so the weight names are Keras's: gru_cell/kernel, ...
-  auto cell = std::make_shared<GRUCell<float>>(3, GRUCellOptions{}, "gru_cell");
-  m->add(std::make_shared<RNN<float>>(cell, RNNOptions{}, "gru"));
+  auto cell = std::make_shared<GRUCell<float>>(3, GRUCellOptions{.name = "gru_cell"});
+  m->add(std::make_shared<RNN<float>>(cell, RNNOptions{.name = "gru"}));
   m->add(std::make_shared<Dense<float>>(2, DenseOptions{.name = "dense"}));
   m->build(Shape{1, 4, 2});
   return m;
@@ -126,8 +126,7 @@ TEST(WeightFiles, AnotherArchitectureFailsCleanly) {
   // Same layer names, other sizes: a shape error naming the weight.
   set_seed(7);
   Sequential<float> wider("wider");
-  wider.add(std::make_shared<RNN<float>>(std::make_shared<GRUCell<float>>(5, GRUCellOptions{}, "gru_cell"),
-                                         RNNOptions{}, "gru"));
+  wider.add(std::make_shared<RNN<float>>(std::make_shared<GRUCell<float>>(5, GRUCellOptions{}, "gru_cell"), RNNOptions{.name = "gru"}));
   wider.add(std::make_shared<Dense<float>>(2, DenseOptions{.name = "dense"}));
   wider.build(Shape{1, 4, 2});
   const auto before = snapshot(wider);
