@@ -1,4 +1,5 @@
-# Proves that a source checker of tools/ can fail (ctest layering.checker_fails_on_violation):
+# Proves that a source checker of tools/ can fail (ctests layering.checker_fails_on_violation and
+# docs.checker_fails_on_violation):
 #   cmake -DCHECKER=<tools/check_x.cmake> -DSOURCE_DIR=<tree> -DWORK_DIR=<scratch> -P checker_fails.cmake
 # For each case below it copies part of the tree into WORK_DIR, runs the checker on the clean copy
 # (it must pass, so that the failure that follows is the planted line's doing), plants one
@@ -18,6 +19,23 @@ if(_checker_name STREQUAL "check_layering")
     "public_includes_private|layers/dense.hpp|#include ${_q}autograd/ops/gru_lanes.hpp${_q}|layers/dense.hpp: public header includes the private header autograd/ops/gru_lanes.hpp"
     "public_includes_intrinsics|core/tensor.hpp|#include <immintrin.h>|core/tensor.hpp: public header includes <immintrin.h>"
     "missing_header|train/model.hpp|#include ${_q}train/no_such_header.hpp${_q}|train/model.hpp: includes train/no_such_header.hpp, which does not exist")
+elseif(_checker_name STREQUAL "check_docs")
+  set(_copy docs README.md core layers)
+  string(CONCAT _abs "/wo" "rk/sha" "red/sp" "ec/keras" "_gru.md")
+  string(CONCAT _design "DESI" "GN.md")
+  string(CONCAT _spec "keras" "_gru.md")
+  string(CONCAT _home "/ho" "me/user/notes.md")
+  string(CONCAT _missing "do" "cs/no_such_page.md")
+  string(CONCAT _old_name "(spe" "c §2.1)")
+  string(CONCAT _tmp "/tm" "p/corpus")
+  set(_cases
+    "absolute_path|layers/gru_cell.hpp|// Contract: ${_abs} §1-2.|layers/gru_cell.hpp:[0-9]+: .*a path outside the repository"
+    "home_path|docs/guide.md|See ${_home}.|docs/guide.md:[0-9]+: .*a path outside the repository"
+    "external_design|core/blas.hpp|// Measured in ${_design} §3.|core/blas.hpp:[0-9]+: .*a document that is not in the repository"
+    "external_spec|docs/keras_compat.md|As the spec ${_spec} §5 says.|docs/keras_compat.md:[0-9]+: .*a document that is not in the repository"
+    "old_spec_name|layers/rnn.cpp|// Masks are cleared at the end ${_old_name}.|layers/rnn.cpp:[0-9]+: cites the Keras contract by its old name"
+    "tmp_in_doc_example|docs/reliability.md|mkdir -p ${_tmp}|docs/reliability.md:[0-9]+: names a path outside the repository"
+    "missing_doc|README.md|See ${_missing}.|README.md:[0-9]+: ${_missing} does not exist")
 else()
   message(FATAL_ERROR "checker_fails.cmake: no cases for ${CHECKER}")
 endif()
