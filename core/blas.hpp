@@ -1,7 +1,7 @@
 #pragma once
 // The one BLAS entry point. It calls cblas directly: transpose flags instead of materialised
-// transposes, and beta = 1 to accumulate in place (DESIGN.md §3). <cblas.h> clashes with
-// xtensor-blas's headers, so it is included only in blas.cpp.
+// transposes, and beta = 1 to accumulate in place (docs/design.md "Measured costs"). <cblas.h>
+// clashes with xtensor-blas's headers, so it is included only in blas.cpp.
 #include <cstddef>
 
 namespace loom::blas {

@@ -35,7 +35,7 @@ SizeClass size_class(std::size_t bytes) {
 
 // glibc returns freed heap tops to the kernel and then page-faults them back in on the next step;
 // a training loop frees and reallocates the same amounts every step, so trimming only costs time
-// (a (64,384) add rose from 1 us to 33-41 us, DESIGN.md §3).
+// (a (64,384) add rose from 1 us to 33-41 us, docs/design.md "Measured costs").
 const bool g_malloc_tuned = [] {
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   mallopt(M_MMAP_THRESHOLD, 64 << 20);

@@ -1,7 +1,7 @@
 #pragma once
 // A per-thread pool of reusable memory blocks in power-of-two size classes. Tensors are created on
 // every op; under glibc malloc trimming a fresh (64,384) buffer cost 33-41 us instead of 1 us
-// (DESIGN.md §3), so hot paths take their storage from here instead of from malloc.
+// (docs/design.md "Measured costs"), so hot paths take their storage from here, not from malloc.
 #include <cstddef>
 
 namespace loom::pool {

@@ -1,6 +1,6 @@
 #pragma once
 // Bidirectional: runs one RNN forward and another backward over the same sequence and merges
-// them (Keras spec keras_gru.md §5.7). With return_sequences the backward outputs are flipped
+// them (docs/keras_contract.md §5.7). With return_sequences the backward outputs are flipped
 // back, so position t of both halves refers to input step t.
 #include <memory>
 #include <string>

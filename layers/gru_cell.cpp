@@ -13,7 +13,7 @@ namespace loom {
 
 namespace {
 
-// The effective options: Keras's clipping and its implementation rules (spec §1.2).
+// The effective options: Keras's clipping and its implementation rules (docs/keras_contract.md §1.2).
 GRUCellOptions normalized(GRUCellOptions o) {
   // NaN becomes 0, as Python's min(1, max(0, nan)) gives.
   o.dropout = clip_dropout_rate(std::isnan(o.dropout) ? 0.0 : o.dropout);
@@ -83,7 +83,7 @@ void GRUCell<T>::build(const Shape& input_shape) {
       this->add_weight("recurrent_kernel", Shape{U, 3 * U}, opts_.recurrent_initializer.ptr,
                        opts_.recurrent_regularizer.ptr, opts_.recurrent_constraint.ptr);
   if (opts_.use_bias) {
-    // reset_after keeps a separate recurrent bias in row 1 (spec §1.3).
+    // reset_after keeps a separate recurrent bias in row 1 (docs/keras_contract.md §1.3).
     const Shape bshape = opts_.reset_after ? Shape{2, 3 * U} : Shape{3 * U};
     bias_ = this->add_weight("bias", bshape, opts_.bias_initializer.ptr, opts_.bias_regularizer.ptr,
                              opts_.bias_constraint.ptr);
@@ -156,7 +156,7 @@ CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>&
   const Activation& act = *opts_.activation.ptr;
   const Activation& rec_act = *opts_.recurrent_activation.ptr;
 
-  // Drawn at the first training step after reset_dropout_masks(), then reused (spec §2.1).
+  // Drawn at the first training step after reset_dropout_masks(), then reused (docs/keras_contract.md §2.1).
   const DropoutMasks masks = get_dropout_masks(x.dim(0), training);
   const bool drop_in = !masks.input.empty(), drop_rec = !masks.recurrent.empty();
 
@@ -221,7 +221,7 @@ CellOutput<T> GRUCell<T>::call(const Tensor<T>& x, const std::vector<Tensor<T>>&
       hh = act(add(xs[2], matmul(mul(r, h), cols(R, 2, 3))));
     }
   }
-  // The blend uses the undropped state (Keras >= 3.8, spec §2.1).
+  // The blend uses the undropped state (Keras >= 3.8, docs/keras_contract.md §2.1).
   Tensor<T> out = add(mul(z, h), mul(T(1) - z, hh));
   return {out, {out}};
 }

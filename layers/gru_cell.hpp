@@ -2,7 +2,7 @@
 // GRUCell: one step of a Gated Recurrent Unit, argument for argument tf.keras.layers.GRUCell
 // (tf.keras 2.x defaults: reset_after=true, sigmoid gates, implementation 2), with the recurrent
 // dropout scheme of Keras >= 3.8 (the final blend uses the undropped state). Contract:
-// /work/shared/spec/keras_gru.md §1-2. Built from primitive differentiable ops, so it is also the
+// docs/keras_contract.md §1-2. Built from primitive differentiable ops, so it is also the
 // oracle that a fused GRU op is tested against.
 #include <concepts>
 #include <cstddef>

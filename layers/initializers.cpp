@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-// xlinalg.hpp clashes with <cblas.h> in one translation unit (DESIGN.md §3), so this file uses
+// xlinalg.hpp clashes with <cblas.h> in one translation unit (docs/design.md "Measured costs"), so this file uses
 // only xtensor-blas (for the QR of Orthogonal) and never core/blas.hpp.
 #include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xarray.hpp>

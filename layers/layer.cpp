@@ -206,7 +206,7 @@ Variable<T> Layer<T>::add_weight(const std::string& name, const Shape& shape, In
       throw ValueError("Layer '" + name_ + "' add_weight: weight name expected unique in the layer, "
                        "received '" + name + "' a second time");
   Variable<T> v(initializer->make<T>(shape), name_ + "/" + name, trainable && trainable_);
-  // Optimizers apply a variable's constraint after each update (spec §3.2), not at creation.
+  // Optimizers apply a variable's constraint after each update (docs/keras_contract.md §3.2), not at creation.
   if (constraint) v.set_constraint(as_variable_constraint<T>(std::move(constraint)));
   weights_.push_back({v, std::move(regularizer), trainable});
   return v;

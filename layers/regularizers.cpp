@@ -52,7 +52,7 @@ RegularizerPtr get_regularizer(const std::string& id) {
   if (id == "l1" || id == "L1") return std::make_shared<L1>();
   if (id == "l2" || id == "L2") return std::make_shared<L2>();
   // tf.keras 2.x's "l1_l2" means both factors 0.01; Keras 3's "l1l2"/"L1L2" builds L1L2() with the
-  // class defaults, both 0 (spec §3.1).
+  // class defaults, both 0 (docs/keras_contract.md §3.1).
   if (id == "l1_l2") return std::make_shared<L1L2>(0.01, 0.01);
   if (id == "l1l2" || id == "L1L2") return std::make_shared<L1L2>();
   std::string valid;

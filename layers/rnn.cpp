@@ -32,7 +32,7 @@ std::string sizes_str(const std::vector<std::size_t>& s) {
   return r + "]";
 }
 
-// Masks are cleared when the call ends, also when a step throws (spec §2.1).
+// Masks are cleared when the call ends, also when a step throws (docs/keras_contract.md §2.1).
 template <class T>
 struct DropoutMaskScope {
   RNNCell<T>& cell;

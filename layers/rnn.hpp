@@ -1,7 +1,7 @@
 #pragma once
 // RNN: Keras's recurrent layer. It turns a cell (or a list of cells, stacked) into a layer over
 // sequences (batch, timesteps, features): initial states, masking, go_backwards, stateful layers
-// and per-call dropout masks follow spec keras_gru.md §5. The loop over time is always an explicit
+// and per-call dropout masks follow docs/keras_contract.md §5. The loop over time is always an explicit
 // C++ loop; `unroll` is accepted for Keras compatibility and changes nothing. A single GRUCell runs
 // as one fused sequence op when it can (see docs/keras_compat.md, "RNN: fused path").
 #include <memory>

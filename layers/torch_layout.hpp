@@ -1,7 +1,7 @@
 #pragma once
 // PyTorch's layout of recurrent weights and the exact mapping to and from loom's (Keras's) layout,
 // so that weights trained with torch.nn.GRU / LSTM / RNN run in loom and the other way round
-// (spec keras_gru.md §9.1; docs/interop.md has the tables and worked examples).
+// (docs/keras_contract.md §9.1; docs/interop.md has the tables and worked examples).
 //
 //   Keras (loom)                                  PyTorch
 //   kernel (I, G·U), column blocks in gate order  weight_ih (G·U, I), row blocks in torch's order

@@ -1,6 +1,6 @@
 #pragma once
-// Adam with Keras's update (spec §7.1): the bias corrections fold into the step size and epsilon
-// sits outside the square root of the uncorrected second moment,
+// Adam with Keras's update (docs/keras_contract.md §7.1): the bias corrections fold into the step
+// size and epsilon sits outside the square root of the uncorrected second moment,
 //   alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t),  w -= alpha * m / (sqrt(v) + epsilon).
 // This is not PyTorch's placement, which amounts to a time-varying epsilon * sqrt(1 - beta_2^t).
 #include <optional>

@@ -1,10 +1,10 @@
 #pragma once
-// Fused GRU ops with hand-written backward passes (DESIGN.md §3). gru_sequence runs a whole
-// sequence as one tape record: one GEMM projects the inputs of every timestep, the recurrent GEMMs
-// run per step into preallocated buffers, and one fused elementwise loop per step does the gates.
-// The equations are Keras's (docs: spec keras_gru.md §1.4, §2, §5): gate order z, r, h, blend
-// z*h + (1-z)*hh. The composite GRUCell built from primitive ops is the oracle these are tested
-// against.
+// Fused GRU ops with hand-written backward passes (docs/design.md "Measured costs"). gru_sequence
+// runs a whole sequence as one tape record: one GEMM projects the inputs of every timestep, the
+// recurrent GEMMs run per step into preallocated buffers, and one fused elementwise loop per step
+// does the gates. The equations are Keras's (docs/keras_contract.md §1.4, §2, §5): gate order z, r,
+// h, blend z*h + (1-z)*hh. The composite GRUCell built from primitive ops is the oracle these are
+// tested against.
 #include <string_view>
 #include <vector>
 

@@ -1,5 +1,5 @@
-// The fused GRU sequence kernels. Layout decisions, all for speed (DESIGN.md §3; figures in
-// docs/benchmarks.md):
+// The fused GRU sequence kernels. Layout decisions, all for speed (docs/design.md "Measured costs";
+// figures in docs/benchmarks.md):
 // - the input projection of every timestep is one GEMM, written straight into the gates buffer
 //   (rows [z | r | hh | aux], time-major); each step's recurrent GEMMs add h.R_z and h.R_r into
 //   its z and r blocks (beta = 1) and write h.R_h to aux, and its row pass overwrites the row in

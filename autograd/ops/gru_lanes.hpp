@@ -1,11 +1,11 @@
 #pragma once
 // Internal to gru_kernels.cpp: the GRU's per-row elementwise work written once over "lanes", which
 // are an xsimd vector in float and a plain scalar in double. Float runs vectorised (activation error
-// about 1e-7, DESIGN.md §3); double calls the exact std:: functions, so that double gradchecks and
-// the double oracle comparisons hold. A row's last partial vector is loaded and stored with an AVX2
-// mask instead of a scalar tail, so that every unit goes through the same code (a scalar tail with
-// std::tanh would give units past the last full vector slightly different numbers) and tiny rows
-// (units = 4) still take one vector operation each.
+// about 1e-7, docs/design.md "Measured costs"); double calls the exact std:: functions, so that
+// double gradchecks and the double oracle comparisons hold. A row's last partial vector is loaded
+// and stored with an AVX2 mask instead of a scalar tail, so that every unit goes through the same
+// code (a scalar tail with std::tanh would give units past the last full vector slightly different
+// numbers) and tiny rows (units = 4) still take one vector operation each.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

@@ -1,8 +1,8 @@
 #pragma once
-// The fused LSTM sequence op with a hand-written backward (DESIGN.md §3), in the style of
-// gru_sequence: one GEMM projects the inputs of a chunk of timesteps, the recurrent GEMM of each
-// step adds into the gates rows, and one elementwise pass per batch row does the gates, the cell
-// and the output. The equations are Keras's LSTMCell: gate order i, f, c, o;
+// The fused LSTM sequence op with a hand-written backward (docs/design.md "Measured costs"), in the
+// style of gru_sequence: one GEMM projects the inputs of a chunk of timesteps, the recurrent GEMM
+// of each step adds into the gates rows, and one elementwise pass per batch row does the gates, the
+// cell and the output. The equations are Keras's LSTMCell: gate order i, f, c, o;
 // c' = f*c + i*act(x.K_c + h.R_c + b_c), h' = o*act(c'). The RNN wrapper runs an LSTMCell through
 // it; the cell's step loop, built from primitive ops, is the oracle it is tested against.
 #include <vector>

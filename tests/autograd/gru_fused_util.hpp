@@ -1,7 +1,7 @@
 #pragma once
 // Shared by the fused-GRU tests: a composite GRU built from primitive ops (the oracle of the fused
-// op, following the Keras equations of spec keras_gru.md §1.4, §2 and §5.3 step by step), random
-// inputs and the configurations the tests sweep.
+// op, following the Keras equations of docs/keras_contract.md §1.4, §2 and §5.3 step by step),
+// random inputs and the configurations the tests sweep.
 #include <string>
 #include <vector>
 

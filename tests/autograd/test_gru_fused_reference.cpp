@@ -49,7 +49,7 @@ TEST(GruFusedReference, ResetBeforeDouble) {
   check_case<double>("ra_false_b2_t3_i5_u4", false, 1e-10);
 }
 
-// spec keras_gru.md §8.6: a case whose gate order matters (a z/r swap gives another final state).
+// docs/keras_contract.md §8.6: a case whose gate order matters (a z/r swap ends elsewhere).
 TEST(GruFusedReference, GateOrderCase) {
   Tensor<double> k{{-0.3, -0.2, -0.1, 0.0, 0.1, 0.2}, {0.3, -0.3, -0.2, -0.1, 0.0, 0.1}};
   Tensor<double> rk{{-0.3, -0.15, 0.0, 0.15, 0.3, -0.3}, {-0.15, 0.0, 0.15, 0.3, -0.3, -0.15}};

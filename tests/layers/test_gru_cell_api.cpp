@@ -37,7 +37,7 @@ TEST(GRUCellApi, KerasDefaultsAndConfig) {
 }
 
 TEST(GRUCellApi, WeightNamesShapesAndParamCounts) {
-  // Spec §1.3: I=4, U=5 -> 165 parameters with reset_after, 150 without.
+  // docs/keras_contract.md §1.3: I=4, U=5 -> 165 parameters with reset_after, 150 without.
   GRUCell<float> ra(5, {.name = "gru_cell_ra"});
   ra.build(Shape{2, 4});
   auto w = ra.weights();
@@ -60,7 +60,8 @@ TEST(GRUCellApi, WeightNamesShapesAndParamCounts) {
   EXPECT_EQ(nb.weights().size(), 2u);
   EXPECT_FALSE(nb.bias().defined());
 
-  // Defaults: zero bias, orthonormal rows of the whole recurrent kernel (spec §4.2).
+  // Defaults: zero bias, orthonormal rows of the whole recurrent kernel (docs/keras_contract.md
+  // §4.2).
   auto b = ra.bias().value();
   for (std::size_t i = 0; i < b.size(); ++i) EXPECT_EQ(b.data()[i], 0.0f);
   auto R = ra.recurrent_kernel().value();

@@ -1,6 +1,7 @@
-// GRUCell dropout (spec §2): masks drawn once per sequence and reused at every step, inverted
-// scaling, 3 masks per side for implementation 1 and one input mask for implementation 2, the
-// Keras >= 3.8 recurrent scheme (blend with the undropped state), nothing when not training.
+// GRUCell dropout (docs/keras_contract.md §2): masks drawn once per sequence and reused at every
+// step, inverted scaling, 3 masks per side for implementation 1 and one input mask for
+// implementation 2, the Keras >= 3.8 recurrent scheme (blend with the undropped state), nothing
+// when not training.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,9 +26,9 @@ Tensor<float> random_input(const Shape& s, std::uint64_t seed) {
   return random::uniform<float>(s, -1.0, 1.0, g);
 }
 
-// A plain-loop GRU step in double with explicit masks, written from spec §1.4/§2.1 independently
-// of the cell: mx[g] multiplies x before gate g's input matmul, mh[g] multiplies h before gate g's
-// recurrent matmul, and the blend uses the undropped h.
+// A plain-loop GRU step in double with explicit masks, written from docs/keras_contract.md
+// §1.4/§2.1 independently of the cell: mx[g] multiplies x before gate g's input matmul, mh[g]
+// multiplies h before gate g's recurrent matmul, and the blend uses the undropped h.
 std::vector<double> naive_step(const Tensor<double>& x, const Tensor<double>& h, const Tensor<double>& K,
                                const Tensor<double>& R, const Tensor<double>& b, bool reset_after,
                                const std::vector<Tensor<double>>& mx, const std::vector<Tensor<double>>& mh) {
@@ -238,7 +239,7 @@ TEST(GRUCellDropout, RatesAreClippedAndRateOneDropsNothing) {
   EXPECT_EQ(lo.dropout(), 0.0);
   EXPECT_EQ(lo.recurrent_dropout(), 0.0);
   EXPECT_EQ(hi.get_config().at("dropout").dump(), "1.0");
-  // A stored rate of exactly 1 applies no mask at all (spec §1.2), even when training.
+  // A stored rate of exactly 1 applies no mask (docs/keras_contract.md §1.2), even in training.
   GRUCell<float> plain(4, {.implementation = 1});
   auto x = random_input(Shape{2, 3, 3}, 8);
   hi.build(Shape{2, 3});

@@ -1,5 +1,6 @@
 // GRUCell against the float64 reference cases (outputs, final state and the gradients of
-// sum(outputs * G)), against the spec's gate-order case (§8.6), and implementation 1 against 2.
+// sum(outputs * G)), against the gate-order case (docs/keras_contract.md §8.6), and
+// implementation 1 against 2.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -80,7 +81,7 @@ TEST(GRUCellReference, BiasRowsAreNotInterchangeable) {
   EXPECT_GT(max_abs_diff(seq.outputs, ref_tensor<double>(name, "outputs")), 1e-3);
 }
 
-// Spec §8.6: weights with distinct values in every gate block, so a z/r mix-up shows.
+// docs/keras_contract.md §8.6: distinct values in every gate block, so a z/r mix-up shows.
 namespace {
 struct GateOrderCase {
   xt::xarray<double> kernel{{-0.3, -0.2, -0.1, 0.0, 0.1, 0.2}, {0.3, -0.3, -0.2, -0.1, 0.0, 0.1}};
@@ -129,7 +130,7 @@ TEST(GRUCellReference, GateOrderCaseSpec86) {
 
 TEST(GRUCellReference, GateOrderCaseDetectsZRSwap) {
   // Our cell fed z/r-swapped weights computes what a z/r-swapped implementation computes on the
-  // original weights: the spec's "wrong" final state, far from the right one.
+  // original weights: the "wrong" final state of docs/keras_contract.md §8.6, not the right one.
   GateOrderCase c;
   GRUCell<double> cell(2);
   cell.build(Shape{1, 2});

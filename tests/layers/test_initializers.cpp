@@ -68,7 +68,7 @@ TEST(Initializers, GlorotUniformLimitAndVarianceOnGruKernel) {
               m.var, want, 100.0 * (m.var - want) / want);
   EXPECT_NEAR(m.var, want, 0.05 * want);
   EXPECT_NEAR(m.mean, 0.0, 0.02 * limit);
-  // Spec example: I=8, U=4 -> limit 0.5477226.
+  // docs/keras_contract.md §4.1: I=8, U=4 -> limit 0.5477226.
   EXPECT_NEAR(std::sqrt(6.0 / (8 + 12)), 0.5477226, 1e-7);
   EXPECT_LE(moments(get_initializer("glorot_uniform")->make<double>(Shape{8, 12})).max_abs, 0.5477226);
 }

@@ -80,7 +80,8 @@ TEST(Constraints, ProjectionsMatchHandValues) {
                                   -3.9999999029857523, 0.55316950446275404, -5.0124611050284518}),
                         1e-15, 1e-14));
   EXPECT_TRUE(all_close(NonNeg()(W), expect23({1, 0, 3, 0, 0.5, 0}), 0.0));
-  // A 1-D bias with axis 0 has one norm over the whole vector (spec §3.2): |(3,4)| = 5.
+  // A 1-D bias with axis 0 has one norm over the whole vector (docs/keras_contract.md §3.2):
+  // |(3,4)| = 5.
   EXPECT_TRUE(all_close(MaxNorm(2.0)(Tensor<double>{3, 4}),
                         Tensor<double>{1.1999999760000004, 1.5999999680000005}, 1e-15, 1e-14));
   // Float path.

@@ -1,5 +1,6 @@
-// RNN semantics: masking (spec §5.3), go_backwards (§5.1), stateful layers (§5.4), the fused GRU
-// path against the step loop, masks from upstream layers, and bad input (issue 4 acceptance 7).
+// RNN semantics: masking (docs/keras_contract.md §5.3), go_backwards (§5.1), stateful layers
+// (§5.4), the fused GRU path against the step loop, masks from upstream layers, and bad input
+// (issue 4 acceptance 7).
 #include <gtest/gtest.h>
 
 #include "rnn_test_util.hpp"
@@ -100,7 +101,7 @@ TEST(RNNMasking, ZeroOutputForMaskZeroesMaskedOutputsOnly) {
           }
         }
       for (std::size_t s = 0; s < a.states.size(); ++s) EXPECT_TRUE(all_close(a.states[s], b.states[s], 0.0));
-      // return_sequences=false with a masked last step returns zeros (spec §5.3).
+      // return_sequences=false with a masked last step returns zeros (docs/keras_contract.md §5.3).
       RNN<double> last(cell, {.zero_output_for_mask = true, .use_fused = fused});
       auto l = last.call_full(x, {}, m);
       for (double v : slice(l.output, 0, 0, 1).to_vector()) EXPECT_EQ(v, 0.0) << k.name;

@@ -1,4 +1,4 @@
-// Numbers from Keras's own tests (spec keras_gru.md §8.1-8.4): rnn_test.py and
+// Numbers from Keras's own tests (docs/keras_contract.md §8.1-8.4): rnn_test.py and
 // stacked_rnn_cells_test.py with all-ones custom cells, gru_test.py and bidirectional_test.py with
 // constant-weight GRUs. The GRU cases run both through the step loop and the fused sequence op.
 #include <gtest/gtest.h>

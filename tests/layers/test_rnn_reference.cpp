@@ -1,5 +1,5 @@
 // SimpleRNN and LSTM against hand-written double-precision references (plain loops over the Keras
-// equations, written here from spec keras_gru.md §5 and Keras's cell code), within 1e-10; plus
+// equations, written here from docs/keras_contract.md §5 and Keras's cell code), within 1e-10; plus
 // the LSTM's unit_forget_bias, implementation 1 vs 2, and dropout masks held for one call.
 #include <gtest/gtest.h>
 

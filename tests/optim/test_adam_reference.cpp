@@ -1,7 +1,7 @@
 // Acceptance 1 of issue 5: Keras Adam reproduces the reference trajectories (5 steps, lr 0.01) of
 // a GRU loss, in float32 and double, for both reset_after modes; PyTorch's epsilon placement does
-// not. The GRU forward is written here from primitive ops (spec §1.4), so that this test depends
-// on the tape and the optimizer only.
+// not. The GRU forward is written here from primitive ops (docs/keras_contract.md §1.4), so that
+// this test depends on the tape and the optimizer only.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -30,7 +30,7 @@ Tensor<T> load(const std::string& case_dir, const std::string& name) {
   }
 }
 
-// Keras GRU equations (spec §1.4), return_sequences, gate blocks z, r, h.
+// Keras GRU equations (docs/keras_contract.md §1.4), return_sequences, gate blocks z, r, h.
 template <class T>
 Tensor<T> gru_outputs(const Tensor<T>& x, const Tensor<T>& h0, const Tensor<T>& kernel,
                       const Tensor<T>& rec, const Tensor<T>& bias, bool reset_after) {

@@ -1,6 +1,6 @@
 // Acceptance 2 of issue 5: every optimizer follows a 3-step trajectory on a 2x2 quadratic that is
 // computed here, element by element, from the Keras formulas; plus the Keras test suite's golden
-// numbers (spec §8.5, §8.7).
+// numbers (docs/keras_contract.md §8.5, §8.7).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -215,7 +215,7 @@ TEST(Optimizers, SlotNamesFollowKeras) {
   EXPECT_EQ(ada.slot(v, "accumulator").to_vector(), (std::vector<float>{0.25f, 0.25f}));
 }
 
-// ---- Keras 3 adam_test.py / adamw_test.py / optimizer_test.py (spec §8.5) ----
+// ---- Keras 3 adam_test.py / adamw_test.py / optimizer_test.py (docs/keras_contract.md §8.5) ----
 
 TEST(KerasGolden, AdamSingleStep) {
   Adam<float> opt({.learning_rate = 0.5});
@@ -266,7 +266,7 @@ TEST(KerasGolden, AmsgradCorrectnessWithGolden) {
   const double golden[5] = {0.999, 0.9982, 0.9974, 0.9965, 0.9955};
   for (int i = 0; i < 5; ++i)
     for (int k = 0; k < 10; ++k) EXPECT_NEAR(rows[i][k], golden[i], 5e-4 + 5e-4 * golden[i]) << i << "," << k;
-  // The exact float64 values of the spec (first / last element).
+  // The exact float64 values of docs/keras_contract.md §8.5 (first / last element).
   Adam<double> optd({.amsgrad = true});
   const auto exact = golden_run<double>(optd);
   const double first[5] = {0.999000, 0.998193, 0.997300, 0.996368, 0.995412};
@@ -332,7 +332,7 @@ TEST(KerasGolden, ConstraintsAreApplied) {
   EXPECT_EQ(v.value().to_vector(), (std::vector<float>{0, 2, 3, 0}));
 }
 
-// ---- tf.keras optimizer_v2/adam_test.py (spec §8.7) ----
+// ---- tf.keras optimizer_v2/adam_test.py (docs/keras_contract.md §8.7) ----
 
 TEST(KerasGolden, TfKerasAdamResourceBasic) {
   Variable<double> var0(Tensor<double>{1.0, 2.0}, "var0"), var1(Tensor<double>{3.0, 4.0}, "var1");

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "test_util.hpp"
 #include "train/plot.hpp"
@@ -28,7 +29,8 @@ TEST(Plot, WritesAPngAndNoTemporaryFiles) {
 }
 
 TEST(Plot, RejectsEmptySeries) {
-  EXPECT_TRUE(loom::testing::throws_with<ValueError>([] { plot_series("/tmp/x.png", {}); }, {"series"}));
-  EXPECT_TRUE(loom::testing::throws_with<ValueError>([] { plot_series("/tmp/x.png", {{"loss", {}}}); },
+  const std::string png = (fs::temp_directory_path() / "loom_plot_rejected.png").string();
+  EXPECT_TRUE(loom::testing::throws_with<ValueError>([&] { plot_series(png, {}); }, {"series"}));
+  EXPECT_TRUE(loom::testing::throws_with<ValueError>([&] { plot_series(png, {{"loss", {}}}); },
                                                      {"loss", "received 0"}));
 }
