@@ -5,6 +5,7 @@
 #include "autograd/ops/unary.hpp"
 #include "core/errors.hpp"
 #include "lecun_tanh.hpp"
+#include "minimal_rnn_sequence.hpp"
 
 namespace custom {
 
@@ -46,6 +47,16 @@ loom::CellOutput<T> MinimalRNNCell<T>::call(const loom::Tensor<T>& x, const std:
                                gate_bias_.value());
   const auto next = u * h + (T(1) - u) * z;
   return {next, {next}};
+}
+
+template <class T>
+std::optional<loom::SequenceResult<T>> MinimalRNNCell<T>::call_sequence(const loom::SequenceCall<T>& call) {
+  if (call.mask.defined()) return std::nullopt;
+  this->maybe_build(loom::Shape{call.x.dim(0), call.x.dim(2)});
+  auto r = minimal_rnn_sequence(call.x, call.states.at(0), kernel_.value(), input_bias_.value(),
+                                recurrent_kernel_.value(), gate_kernel_.value(), gate_bias_.value(), call.go_backwards);
+  ++fused_calls_;
+  return loom::SequenceResult<T>{std::move(r.outputs), {std::move(r.state)}};
 }
 
 template <class T>

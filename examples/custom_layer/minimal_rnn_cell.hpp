@@ -5,7 +5,10 @@
 //   h' = u * h + (1 - u) * z
 // It derives from loom::RNNCell, so loom::RNN steps it like any built-in cell (masking,
 // go_backwards, stateful, return_sequences all work), and its weights are declared with
-// add_weight, so fit, save_weights and regularization losses see them.
+// add_weight, so fit, save_weights and regularization losses see them. It also overrides the
+// whole-sequence hook, call_sequence, with its own fused op (minimal_rnn_sequence.hpp), so an RNN
+// over it runs one op per call instead of one small graph per step, as loom's GRU and LSTM do.
+#include <optional>
 #include <string>
 
 #include "layers/initializers.hpp"
@@ -34,12 +37,19 @@ class MinimalRNNCell : public loom::RNNCell<T> {
   void build(const loom::Shape& input_shape) override;
   loom::CellOutput<T> call(const loom::Tensor<T>& x, const std::vector<loom::Tensor<T>>& states,
                            bool training) override;
+  // The whole sequence as one minimal_rnn_sequence op. Declines (nullopt: RNN steps call()) a call
+  // with a mask, which the op does not implement.
+  std::optional<loom::SequenceResult<T>> call_sequence(const loom::SequenceCall<T>& call) override;
   loom::Config get_config() const override;
+
+  // How many sequences call_sequence ran fused (so a caller can see the fused op was used).
+  std::size_t fused_calls() const { return fused_calls_; }
 
  private:
   std::size_t units_;
   MinimalRNNCellOptions opt_;
   loom::Variable<T> kernel_, input_bias_, recurrent_kernel_, gate_kernel_, gate_bias_;
+  std::size_t fused_calls_ = 0;
 };
 
 extern template class MinimalRNNCell<float>;
