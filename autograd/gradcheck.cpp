@@ -72,4 +72,35 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
   return r;
 }
 
+template <class T>
+void bind_variable(const Variable<T>& var, const Tensor<T>& src) {
+  Variable<T>(var).assign(src);
+  if (autograd::should_record<T>({&src}))
+    autograd::record<T>("bind_variable", {&src}, {&var.value()}, [](BackwardCtx<T>& c) { c.grad_in[0] = c.g(0); });
+}
+
+GradcheckResult gradcheck_weights(const GradcheckFn& f, const std::vector<Tensor<double>>& inputs,
+                                  const std::vector<Variable<double>>& weights,
+                                  const std::vector<Tensor<double>>& weight_values, const GradcheckOptions& opt) {
+  if (weight_values.size() != weights.size())
+    throw ValueError("gradcheck_weights: weight_values expected one tensor per weight, " +
+                     std::to_string(weights.size()) + ", received " + std::to_string(weight_values.size()));
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    if (!weight_values[i].defined() || weight_values[i].shape() != weights[i].shape())
+      throw ShapeError("gradcheck_weights: weight_values[" + std::to_string(i) + "] expected the shape of weight '" +
+                       weights[i].name() + "', " + weights[i].shape().str() + ", received " +
+                       (weight_values[i].defined() ? weight_values[i].shape().str() : std::string("undefined")));
+  const std::size_t n = inputs.size();
+  std::vector<Tensor<double>> all = inputs;
+  all.insert(all.end(), weight_values.begin(), weight_values.end());
+  auto bound = [&](const std::vector<Tensor<double>>& xs) {
+    for (std::size_t i = 0; i < weights.size(); ++i) bind_variable(weights[i], xs[n + i]);
+    return f(std::vector<Tensor<double>>(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(n)));
+  };
+  return gradcheck(bound, all, opt);
+}
+
+template void bind_variable<float>(const Variable<float>&, const Tensor<float>&);
+template void bind_variable<double>(const Variable<double>&, const Tensor<double>&);
+
 }  // namespace loom

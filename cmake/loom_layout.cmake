@@ -15,7 +15,7 @@ set(LOOM_PRIVATE_HEADERS
   autograd/ops/broadcast.hpp
   autograd/ops/gru_isa.hpp
   autograd/ops/gru_kernels.hpp
-  autograd/ops/gru_lanes.hpp
+  autograd/ops/rnn_lanes.hpp
   autograd/ops/gru_rows.hpp
   autograd/ops/lstm_kernels.hpp
   autograd/ops/rnn_kernel_util.hpp

@@ -57,6 +57,8 @@ class Bidirectional : public Layer<T> {
   const std::shared_ptr<RNN<T>>& forward_layer() const { return forward_; }
   const std::shared_ptr<RNN<T>>& backward_layer() const { return backward_; }
   const std::string& merge_mode() const { return merge_mode_; }
+  // {forward layer, backward layer}.
+  std::vector<const RNN<T>*> recurrent_layers() const override { return {forward_.get(), backward_.get()}; }
   Config get_config() const override;
 
  protected:

@@ -19,6 +19,8 @@ namespace loom {
 class Initializer;  // layers/initializers.hpp
 class Regularizer;  // layers/regularizers.hpp
 class Constraint;   // layers/constraints.hpp
+template <class T>
+class RNN;          // layers/rnn.hpp
 using InitializerPtr = std::shared_ptr<const Initializer>;
 using RegularizerPtr = std::shared_ptr<const Regularizer>;
 using ConstraintPtr = std::shared_ptr<const Constraint>;
@@ -89,6 +91,11 @@ class Layer {
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).
   const Shape& build_input_shape() const { return input_shape_; }
+
+  // The RNN layers that make up this layer's recurrence, for weight-layout mappings that read it
+  // without knowing the layer's type (the PyTorch layout, layers/torch_layout.hpp; ONNX later):
+  // an RNN gives itself, a Bidirectional its forward and backward layers, any other layer {}.
+  virtual std::vector<const RNN<T>*> recurrent_layers() const { return {}; }
 
  protected:
   // Keras's add_weight. The variable is named "<layer name>/<name>".

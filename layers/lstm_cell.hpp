@@ -70,6 +70,12 @@ class LSTMCell : public RNNCell<T> {
   // states = {h, c}; returns h and {h', c'}.
   CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
   void reset_dropout_masks() override;
+  // The whole sequence as one lstm_sequence op (docs/keras_compat.md, "RNN: fused path"); nullopt
+  // for an activation the op lacks. Defined in rnn_cell_hooks.cpp.
+  std::optional<SequenceResult<T>> call_sequence(const SequenceCall<T>& call) override;
+  // One layer and direction of torch.nn.LSTM; ValueError for activations other than tanh and
+  // sigmoid.
+  std::optional<TorchCellLayout<T>> torch_layout() const override;
 
   struct DropoutMasks {
     std::vector<Tensor<T>> input;      // (B, I): four for implementation 1, one for 2; or none

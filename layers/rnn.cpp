@@ -3,9 +3,7 @@
 #include <string_view>
 
 #include "autograd/ops/elementwise.hpp"
-#include "autograd/ops/gru.hpp"
 #include "autograd/ops/linalg.hpp"
-#include "autograd/ops/lstm.hpp"
 #include "autograd/ops/shape_ops.hpp"
 #include "core/config.hpp"
 #include "core/errors.hpp"
@@ -177,64 +175,33 @@ RNNResult<T> RNN<T>::run_loop(const Tensor<T>& x, std::vector<Tensor<T>> states,
   return out;
 }
 
-// The one place where a fused sequence op replaces the step loop (docs/keras_compat.md,
-// "RNN: fused path"): a single GRUCell or LSTMCell whose activations the ops implement. Dropout masks come
-// from the cell itself (drawn once per call, as its first step would draw them), so a training
-// call with dropout gives the loop's numbers too. Masks, go_backwards, zero_output_for_mask, both
-// reset_after variants and no-bias cells all run fused.
-namespace {
-
-// Fills what gru_sequence's and lstm_sequence's options share from the cell, its dropout masks for
-// this call and the RNN's options; false when the op lacks one of the cell's activations.
-template <class T, class FusedOptions, class Cell>
-bool fused_options(FusedOptions& fo, Cell& cell, const RNNOptions& ro, const Tensor<T>& mask,
-                   std::size_t batch, bool training) {
-  const auto& o = cell.options();
-  const std::string act = o.activation.ptr->name(), rec = o.recurrent_activation.ptr->name();
-  if (!gru_sequence_supports(act, rec)) return false;
-  fo.activation = gru_activation_from_name(act);
-  fo.recurrent_activation = gru_activation_from_name(rec);
-  fo.go_backwards = ro.go_backwards;
-  fo.mask = mask;
-  fo.zero_output_for_mask = ro.zero_output_for_mask;
-  auto drop = cell.get_dropout_masks(batch, training);
-  fo.input_dropout = std::move(drop.input);
-  fo.recurrent_dropout = std::move(drop.recurrent);
-  return true;
-}
-
-}  // namespace
-
+// The one place where a whole-sequence op replaces the step loop: the cell's own call_sequence
+// hook (docs/extending.md, "A fused sequence op"; GRUCell and LSTMCell run their fused ops,
+// docs/keras_compat.md, "RNN: fused path"). The RNN's DropoutMaskScope is already open, so a cell
+// draws its masks for this call as its first step would.
 template <class T>
 bool RNN<T>::try_fused(const Tensor<T>& x, const std::vector<Tensor<T>>& states, const Tensor<T>& mask,
                        bool training, RNNResult<T>& out) {
+  auto r = cell_->call_sequence({.x = x,
+                                 .states = states,
+                                 .mask = mask,
+                                 .go_backwards = opt_.go_backwards,
+                                 .zero_output_for_mask = opt_.zero_output_for_mask,
+                                 .training = training});
+  if (!r) return false;
+  const Shape want{x.dim(0), x.dim(1), cell_->output_size()};
+  if (!r->outputs.defined() || r->outputs.shape() != want)
+    throw ShapeError("RNN '" + this->name() + "': cell '" + cell_->name() + "' call_sequence expected outputs of "
+                     "shape " + want.str() + " (batch, timesteps, output_size), received " +
+                     shape_or_undefined(r->outputs));
+  if (r->states.size() != states.size())
+    throw ValueError("RNN '" + this->name() + "': cell '" + cell_->name() + "' call_sequence expected " +
+                     std::to_string(states.size()) + " final state(s), received " + std::to_string(r->states.size()));
   // The last emitted output is not always the final state: a masked last step emits zeros under
   // zero_output_for_mask, and a fully masked sample emits zeros while keeping its initial state.
-  auto output = [&](const Tensor<T>& outputs) {
-    return opt_.return_sequences ? outputs : take(outputs, 1, x.dim(1) - 1);
-  };
-  if (auto* lstm = dynamic_cast<LSTMCell<T>*>(cell_.get())) {
-    LstmSequenceOptions<T> fo;
-    if (!fused_options(fo, *lstm, opt_, mask, x.dim(0), training)) return false;
-    const Tensor<T> bias = lstm->options().use_bias ? lstm->bias().value() : Tensor<T>();
-    auto r = lstm_sequence(x, states[0], states[1], lstm->kernel().value(),
-                           lstm->recurrent_kernel().value(), bias, fo);
-    out.output = output(r.outputs);
-    out.states = {r.h, r.c};
-    return true;
-  }
-  if (auto* gru = dynamic_cast<GRUCell<T>*>(cell_.get())) {
-    GruSequenceOptions<T> fo;
-    if (!fused_options(fo, *gru, opt_, mask, x.dim(0), training)) return false;
-    fo.reset_after = gru->reset_after();
-    const Tensor<T> bias = gru->use_bias() ? gru->bias().value() : Tensor<T>();
-    auto r = gru_sequence(x, states[0], gru->kernel().value(), gru->recurrent_kernel().value(),
-                          bias, fo);
-    out.output = output(r.outputs);
-    out.states = {r.state};
-    return true;
-  }
-  return false;
+  out.output = opt_.return_sequences ? r->outputs : take(r->outputs, 1, x.dim(1) - 1);
+  out.states = std::move(r->states);
+  return true;
 }
 
 template <class T>

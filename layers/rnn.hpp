@@ -2,8 +2,9 @@
 // RNN: Keras's recurrent layer. It turns a cell (or a list of cells, stacked) into a layer over
 // sequences (batch, timesteps, features): initial states, masking, go_backwards, stateful layers
 // and per-call dropout masks follow docs/keras_contract.md §5. The loop over time is always an explicit
-// C++ loop; `unroll` is accepted for Keras compatibility and changes nothing. A single GRUCell runs
-// as one fused sequence op when it can (see docs/keras_compat.md, "RNN: fused path").
+// C++ loop; `unroll` is accepted for Keras compatibility and changes nothing. A cell that runs a
+// whole sequence itself (RNNCell::call_sequence: GRUCell, LSTMCell, user cells) is asked first
+// (see docs/keras_compat.md, "RNN: fused path").
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +27,8 @@ struct RNNOptions {
   bool unroll = false;  // accepted; the loop is the same either way
   bool time_major = false;
   bool zero_output_for_mask = false;
-  // loom only: false forces the step loop even where a fused sequence op (GRU, LSTM) applies
-  // (the loop is the oracle the fused ops are tested against).
+  // loom only: false forces the step loop even where the cell's call_sequence (the fused GRU and
+  // LSTM ops, a user cell's own) applies (the loop is the oracle the fused ops are tested against).
   bool use_fused = true;
   std::string name;  // "" -> "rnn" ("gru", "lstm", "simple_rnn" for those layers), "rnn_1", ...
 };
@@ -78,8 +79,9 @@ class RNN : public Layer<T> {
   const CellPtr& cell() const { return cell_; }
   // Bidirectional forces zero_output_for_mask = return_sequences on both of its layers.
   void set_zero_output_for_mask(bool on) { opt_.zero_output_for_mask = on; }
-  // True when the last call ran a fused sequence op (GRU or LSTM) instead of the step loop.
+  // True when the last call ran the cell's call_sequence (a fused op) instead of the step loop.
   bool last_call_fused() const { return last_fused_; }
+  std::vector<const RNN<T>*> recurrent_layers() const override { return {this}; }
 
   Config get_config() const override;
 

@@ -18,6 +18,16 @@ Tensor<T> RNNCell<T>::call(const Tensor<T>&, const CallContext<T>&) {
                    "received a plain layer call without states; wrap it in an RNN");
 }
 
+template <class T>
+std::optional<SequenceResult<T>> RNNCell<T>::call_sequence(const SequenceCall<T>&) {
+  return std::nullopt;
+}
+
+template <class T>
+std::optional<TorchCellLayout<T>> RNNCell<T>::torch_layout() const {
+  return std::nullopt;
+}
+
 template class RNNCell<float>;
 template class RNNCell<double>;
 

@@ -60,6 +60,9 @@ class SimpleRNNCell : public RNNCell<T> {
   void build(const Shape& input_shape) override;
   CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
   void reset_dropout_masks() override;
+  // One layer and direction of torch.nn.RNN (nonlinearity tanh or relu, the cell's activation);
+  // ValueError for any other activation. Defined in rnn_cell_hooks.cpp.
+  std::optional<TorchCellLayout<T>> torch_layout() const override;
   // The masks of the current sequence ({} before its first training step), one per side.
   const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_.masks(); }
   const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_.masks(); }

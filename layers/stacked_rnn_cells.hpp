@@ -34,6 +34,11 @@ class StackedRNNCells : public RNNCell<T> {
   void build(const Shape& input_shape) override;
   CellOutput<T> call(const Tensor<T>& x, const std::vector<Tensor<T>>& states, bool training) override;
   void reset_dropout_masks() override;
+  std::vector<const RNNCell<T>*> stacked_cells() const override {
+    std::vector<const RNNCell<T>*> out;
+    for (const auto& c : cells_) out.push_back(c.get());
+    return out;
+  }
   Config get_config() const override;
 
  private:

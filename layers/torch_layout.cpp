@@ -3,12 +3,7 @@
 #include <array>
 
 #include "core/errors.hpp"
-#include "layers/bidirectional.hpp"
-#include "layers/gru_cell.hpp"
-#include "layers/lstm_cell.hpp"
 #include "layers/rnn.hpp"
-#include "layers/simple_rnn_cell.hpp"
-#include "layers/stacked_rnn_cells.hpp"
 
 namespace loom {
 
@@ -165,57 +160,23 @@ KerasCellWeights<T> from_torch(TorchRNNKind kind, const TorchCellWeights<T>& w) 
   }
 }
 
-void require_torch_activations(const std::string& who, const ActivationArg& act, const ActivationArg& rec) {
-  if (act.ptr->name() != "tanh" || rec.ptr->name() != "sigmoid")
-    throw ValueError(who + ": activation 'tanh' and recurrent_activation 'sigmoid' expected (torch's fixed "
-                     "activations), received '" + act.ptr->name() + "' and '" + rec.ptr->name() +
-                     "'; such a cell has no PyTorch counterpart");
-}
-
-// The slot of one cell (layer index and direction filled in by the caller).
 template <class T>
 TorchCellSlot<T> slot_of(const RNNCell<T>& cell) {
-  TorchCellSlot<T> s;
-  s.cell = &cell;
-  if (auto* g = dynamic_cast<const GRUCell<T>*>(&cell)) {
-    if (!g->reset_after())
-      throw ValueError("GRUCell '" + cell.name() + "': reset_after=True expected for PyTorch, received "
-                       "reset_after=False, which has no PyTorch counterpart (torch.nn.GRU applies the reset gate "
-                       "after the recurrent matmul, as Keras's reset_after=True does)");
-    require_torch_activations("GRUCell '" + cell.name() + "'", g->options().activation,
-                              g->options().recurrent_activation);
-    s.kind = TorchRNNKind::gru;
-    s.use_bias = g->use_bias();
-  } else if (auto* l = dynamic_cast<const LSTMCell<T>*>(&cell)) {
-    require_torch_activations("LSTMCell '" + cell.name() + "'", l->options().activation,
-                              l->options().recurrent_activation);
-    s.kind = TorchRNNKind::lstm;
-    s.use_bias = l->options().use_bias;
-  } else if (auto* r = dynamic_cast<const SimpleRNNCell<T>*>(&cell)) {
-    const std::string act = r->options().activation.ptr->name();
-    if (act != "tanh" && act != "relu")
-      throw ValueError("SimpleRNNCell '" + cell.name() + "': activation 'tanh' or 'relu' expected (torch.nn.RNN's "
-                       "nonlinearities), received '" + act + "'; such a cell has no PyTorch counterpart");
-    s.kind = act == "tanh" ? TorchRNNKind::rnn_tanh : TorchRNNKind::rnn_relu;
-    s.use_bias = r->options().use_bias;
-  } else {
-    throw NotImplementedError("torch layout: cell '" + cell.name() + "' expected a GRUCell, LSTMCell or "
-                              "SimpleRNNCell, received a cell of another type, which has no known PyTorch layout");
-  }
+  const auto layout = cell.torch_layout();  // throws ValueError for a configuration torch lacks
+  if (!layout)
+    throw NotImplementedError("torch layout: cell '" + cell.name() + "' expected a cell with a PyTorch layout "
+                              "(GRUCell, LSTMCell, SimpleRNNCell, or a cell overriding RNNCell::torch_layout), "
+                              "received a cell without one, which has no known PyTorch layout");
   if (!cell.built())
     throw ValueError("torch layout: cell '" + cell.name() + "' expected to be built (its weights exist), received "
                      "an unbuilt cell (call the model once or build() it first)");
+  TorchCellSlot<T> s;
+  s.cell = &cell;
+  s.kind = layout->kind;
+  s.use_bias = layout->bias.defined();
+  s.weights = {layout->kernel, layout->recurrent_kernel};
+  if (s.use_bias) s.weights.push_back(layout->bias);
   return s;
-}
-
-template <class T>
-std::vector<const RNNCell<T>*> cells_of(const RNN<T>& rnn) {
-  if (auto* st = dynamic_cast<const StackedRNNCells<T>*>(rnn.cell().get())) {
-    std::vector<const RNNCell<T>*> out;
-    for (const auto& c : st->cells()) out.push_back(c.get());
-    return out;
-  }
-  return {rnn.cell().get()};
 }
 
 }  // namespace
@@ -284,17 +245,12 @@ std::string TorchCellSlot<T>::suffix() const {
 
 template <class T>
 std::vector<std::string> TorchCellSlot<T>::keras_names() const {
+  if (weights.size() != (use_bias ? 3u : 2u))
+    throw ValueError("torch layout: cell '" + (cell ? cell->name() : std::string("?")) + "' expected " +
+                     (use_bias ? "3 weights (kernel, recurrent_kernel, bias)" : "2 weights (kernel, recurrent_kernel)") +
+                     " in its slot, received " + std::to_string(weights.size()));
   std::vector<std::string> out;
-  for (const auto& w : cell->weights()) out.push_back(w.name());
-  // Own weights come first and cells have no sub-layers, so these are kernel, recurrent_kernel[, bias].
-  const auto ends_with = [](const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  if (out.size() != (use_bias ? 3u : 2u) || !ends_with(out[0], "/kernel") || !ends_with(out[1], "/recurrent_kernel") ||
-      (use_bias && !ends_with(out[2], "/bias")))
-    throw ValueError("torch layout: cell '" + cell->name() + "' expected the weights kernel, recurrent_kernel" +
-                     (use_bias ? ", bias" : "") + ", received " + std::to_string(out.size()) + " weights starting '" +
-                     (out.empty() ? std::string() : out[0]) + "'");
+  for (const auto& w : weights) out.push_back(w.name());
   return out;
 }
 
@@ -314,15 +270,16 @@ std::vector<TorchCellSlot<T>> torch_cell_slots(const std::vector<const Layer<T>*
   std::size_t k = 0;
   std::string first_bi, first_uni;  // a layer of each directionality, for the mixed-case message
   for (const Layer<T>* layer : layers) {
-    if (auto* bi = dynamic_cast<const Bidirectional<T>*>(layer)) {
-      const auto& fw = *bi->forward_layer();
-      const auto& bw = *bi->backward_layer();
+    const auto dirs = layer->recurrent_layers();
+    if (dirs.size() == 2) {
+      const auto& fw = *dirs[0];
+      const auto& bw = *dirs[1];
       if (fw.options().go_backwards)
-        throw ValueError("Bidirectional '" + bi->name() + "': a forward layer with go_backwards=False expected "
+        throw ValueError("Bidirectional '" + layer->name() + "': a forward layer with go_backwards=False expected "
                          "for PyTorch (its first direction reads the sequence forwards), received go_backwards=True");
-      const auto fc = cells_of(fw), bc = cells_of(bw);
+      const auto fc = fw.cell()->stacked_cells(), bc = bw.cell()->stacked_cells();
       if (fc.size() != 1 || bc.size() != 1)
-        throw ValueError("Bidirectional '" + bi->name() + "': one cell per direction expected for PyTorch, "
+        throw ValueError("Bidirectional '" + layer->name() + "': one cell per direction expected for PyTorch, "
                          "received stacked cells, which have no PyTorch counterpart (torch feeds both directions "
                          "of layer k into layer k+1): stack Bidirectional layers instead");
       auto f = slot_of(*fc[0]), b = slot_of(*bc[0]);
@@ -330,17 +287,21 @@ std::vector<TorchCellSlot<T>> torch_cell_slots(const std::vector<const Layer<T>*
       b.reverse = true;
       slots.push_back(f);
       slots.push_back(b);
-      if (first_bi.empty()) first_bi = bi->name();
-    } else if (auto* rnn = dynamic_cast<const RNN<T>*>(layer)) {
-      if (rnn->options().go_backwards)
-        throw ValueError("RNN '" + rnn->name() + "': go_backwards=False expected for PyTorch, received "
+      if (first_bi.empty()) first_bi = layer->name();
+    } else if (dirs.size() == 1) {
+      const auto& rnn = *dirs[0];
+      if (rnn.options().go_backwards)
+        throw ValueError("RNN '" + rnn.name() + "': go_backwards=False expected for PyTorch, received "
                          "go_backwards=True, which has no PyTorch counterpart outside a bidirectional module");
-      for (const RNNCell<T>* c : cells_of(*rnn)) {
+      for (const RNNCell<T>* c : rnn.cell()->stacked_cells()) {
         auto s = slot_of(*c);
         s.layer = k++;
         slots.push_back(s);
       }
-      if (first_uni.empty()) first_uni = rnn->name();
+      if (first_uni.empty()) first_uni = rnn.name();
+    } else if (!dirs.empty()) {
+      throw ValueError("torch layout: layer '" + layer->name() + "' expected 1 (unidirectional) or 2 (bidirectional) "
+                       "recurrent layers, received " + std::to_string(dirs.size()));
     }
   }
   if (!first_bi.empty() && !first_uni.empty())
@@ -400,8 +361,8 @@ std::map<std::string, Tensor<T>> torch_to_keras(const std::vector<TorchCellSlot<
   std::map<std::string, Tensor<T>> out = torch;
   std::vector<std::pair<std::string, Tensor<T>>> added;
   for (const auto& s : slots) {
-    const auto ws = s.cell->weights();
-    const std::size_t in = ws[0].shape()[0], units = ws[1].shape()[0];
+    const auto& ws = s.weights;
+    const std::size_t in = ws.at(0).shape()[0], units = ws.at(1).shape()[0];
     const std::size_t gu = layout_of(s.kind).gates * units;
     const auto tn = s.torch_names(prefix);
     std::vector<Tensor<T>> t;

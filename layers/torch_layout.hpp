@@ -56,37 +56,40 @@ TorchCellWeights<T> simple_rnn_to_torch(const KerasCellWeights<T>& keras);
 template <class T>
 KerasCellWeights<T> simple_rnn_from_torch(const TorchCellWeights<T>& torch);
 
-// The torch module a cell corresponds to.
-enum class TorchRNNKind { gru, lstm, rnn_tanh, rnn_relu };
+// TorchRNNKind, the torch module a cell corresponds to, is in layers/torch_cell.hpp (a cell's
+// torch_layout() names it).
 // "GRU", "LSTM", "RNN(nonlinearity='tanh')", "RNN(nonlinearity='relu')".
 std::string torch_module_name(TorchRNNKind kind);
 
 // One built cell of a model, placed as one layer and direction of a single torch module.
 template <class T>
 struct TorchCellSlot {
-  const RNNCell<T>* cell = nullptr;  // a GRUCell, LSTMCell or SimpleRNNCell
+  const RNNCell<T>* cell = nullptr;  // a cell whose torch_layout() places it
   TorchRNNKind kind = TorchRNNKind::gru;
+  // The cell's kernel, recurrent_kernel and (with use_bias) bias, from its torch_layout().
+  std::vector<Variable<T>> weights;
   std::size_t layer = 0;  // torch's k in weight_ih_l{k}
   bool reverse = false;   // the backward half of a Bidirectional (torch's "_reverse")
   bool use_bias = true;
   // "_l{k}" or "_l{k}_reverse", the ending of the cell's torch keys.
   std::string suffix() const;
-  // The cell's weights as in a Keras-keyed map: "<cell name>/kernel", ".../recurrent_kernel" and,
-  // with use_bias, ".../bias".
+  // The names of `weights` as in a Keras-keyed map (for loom's cells "<cell name>/kernel",
+  // ".../recurrent_kernel" and, with use_bias, ".../bias").
   std::vector<std::string> keras_names() const;
   // Its torch keys with `prefix` in front ("rnn." for a submodule named rnn): weight_ih, weight_hh
   // and, with use_bias, bias_ih, bias_hh, each followed by suffix().
   std::vector<std::string> torch_names(const std::string& prefix = "") const;
 };
 
-// The recurrent cells among `layers` (in order) as the layers of ONE torch.nn.GRU, LSTM or RNN:
+// The recurrent cells among `layers` (in order) as the layers of ONE torch.nn.GRU, LSTM or RNN,
+// read through the hooks Layer::recurrent_layers, RNNCell::stacked_cells and RNNCell::torch_layout:
 // an RNN contributes one torch layer per cell (a stack of cells gives consecutive layers), a
 // Bidirectional one torch layer whose backward half is "_reverse". Other layers contribute
 // nothing (their weights keep their Keras names). The cells must be built. Throws ValueError when
 // the cells have no single torch module: reset_after=False, activations other than torch's, a
 // go_backwards RNN outside a Bidirectional, a Bidirectional over stacked cells, mixed cell kinds,
-// bidirectional mixed with unidirectional layers, or mixed use_bias. A user-defined cell inside an
-// RNN or Bidirectional throws NotImplementedError.
+// bidirectional mixed with unidirectional layers, or mixed use_bias. A cell without a torch_layout()
+// (a user-defined cell that does not override it) throws NotImplementedError naming the cell.
 template <class T>
 std::vector<TorchCellSlot<T>> torch_cell_slots(const std::vector<const Layer<T>*>& layers);
 

@@ -11,26 +11,6 @@
 
 namespace loom {
 
-GruActivation gru_activation_from_name(std::string_view name) {
-  if (name == "linear" || name.empty() || name == "None") return GruActivation::linear;
-  if (name == "tanh") return GruActivation::tanh;
-  if (name == "sigmoid") return GruActivation::sigmoid;
-  if (name == "hard_sigmoid") return GruActivation::hard_sigmoid;
-  if (name == "relu") return GruActivation::relu;
-  throw ValueError("gru_sequence: activation expected one of linear, tanh, sigmoid, hard_sigmoid, "
-                   "relu, received '" + std::string(name) + "'");
-}
-
-bool gru_sequence_supports(std::string_view activation, std::string_view recurrent_activation) {
-  try {
-    gru_activation_from_name(activation);
-    gru_activation_from_name(recurrent_activation);
-    return true;
-  } catch (const ValueError&) {
-    return false;
-  }
-}
-
 namespace {
 
 using rnn_op::expect_shape;
@@ -40,7 +20,7 @@ template <class T>
 std::shared_ptr<gru_detail::GruState<T>> prepare(
     const std::string& op, const Tensor<T>& x, std::size_t B, std::size_t Tn, std::size_t I,
     const Tensor<T>& h0, const Tensor<T>& kernel, const Tensor<T>& recurrent_kernel,
-    const Tensor<T>& bias, bool reset_after, GruActivation act, GruActivation ract,
+    const Tensor<T>& bias, bool reset_after, RnnActivation act, RnnActivation ract,
     const std::vector<Tensor<T>>& input_dropout, const std::vector<Tensor<T>>& recurrent_dropout,
     bool keep) {
   if (!recurrent_kernel.defined() || recurrent_kernel.rank() != 2 ||

@@ -1,33 +1,23 @@
 #pragma once
-// Fused GRU ops with hand-written backward passes (docs/design.md "Measured costs"). gru_sequence
-// runs a whole sequence as one tape record: one GEMM projects the inputs of every timestep, the
-// recurrent GEMMs run per step into preallocated buffers, and one fused elementwise loop per step
-// does the gates. The equations are Keras's (docs/keras_contract.md §1.4, §2, §5): gate order z, r,
-// h, blend z*h + (1-z)*hh. The composite GRUCell built from primitive ops is the oracle these are
-// tested against.
+// Fused GRU ops with hand-written backward passes (docs/design.md "Measured costs"). gru_sequence runs a whole
+// sequence as one tape record: one GEMM projects the inputs of every timestep, the recurrent GEMMs
+// run per step into preallocated buffers, and one fused elementwise loop per step does the gates.
+// The equations are Keras's (docs/keras_contract.md §1.4, §2, §5): gate order z, r, h, blend
+// z*h + (1-z)*hh. The composite GRUCell built from primitive ops is the oracle these are tested
+// against.
 #include <string_view>
 #include <vector>
 
+#include "autograd/ops/rnn_activation.hpp"
 #include "core/tensor.hpp"
 
 namespace loom {
 
-// Activations the fused kernels implement. hard_sigmoid is tf.keras 2.x's clip(0.2x + 0.5, 0, 1),
-// as loom::hard_sigmoid. Every one has a derivative expressible from its output, which is what
-// lets the backward pass keep only the gate values.
-enum class GruActivation { linear, tanh, sigmoid, hard_sigmoid, relu };
-
-// "linear" (also "" and "None"), "tanh", "sigmoid", "hard_sigmoid", "relu". Throws ValueError for
-// any other name.
-GruActivation gru_activation_from_name(std::string_view name);
-// Whether the fused ops implement this activation pair; a caller falls back to a step loop if not.
-bool gru_sequence_supports(std::string_view activation, std::string_view recurrent_activation);
-
 template <class T>
 struct GruSequenceOptions {
   bool reset_after = true;
-  GruActivation activation = GruActivation::tanh;
-  GruActivation recurrent_activation = GruActivation::sigmoid;
+  RnnActivation activation = RnnActivation::tanh;
+  RnnActivation recurrent_activation = RnnActivation::sigmoid;
   // Process t = T-1 .. 0; outputs come back in processing order, as in Keras.
   bool go_backwards = false;
   // (B, T), 1 = use the step, 0 = carry the state (Keras RNN masking). Undefined = no mask. The
@@ -61,8 +51,8 @@ GruSequenceResult<T> gru_sequence(const Tensor<T>& x, const Tensor<T>& h0, const
 template <class T>
 struct GruCellOptions {
   bool reset_after = true;
-  GruActivation activation = GruActivation::tanh;
-  GruActivation recurrent_activation = GruActivation::sigmoid;
+  RnnActivation activation = RnnActivation::tanh;
+  RnnActivation recurrent_activation = RnnActivation::sigmoid;
   // As in GruSequenceOptions: scaled dropout masks, input (B, I) x 0/1/3, recurrent (B, U) x 0/1/3.
   std::vector<Tensor<T>> input_dropout;
   std::vector<Tensor<T>> recurrent_dropout;

@@ -6,7 +6,7 @@
 //   place: one array stream per step instead of projection, h.R and gates buffers;
 // - the row passes prefetch the rows two batch rows ahead (lanes::prefetch);
 // - each step's elementwise work is one pass per batch row (gates, activations, candidate, blend),
-//   on xsimd vectors in float (gru_lanes.hpp): at large sizes the step is bound by memory traffic,
+//   on xsimd vectors in float (rnn_lanes.hpp): at large sizes the step is bound by memory traffic,
 //   not arithmetic, so separate passes cost more than the transcendental functions; the forward
 //   rows of tanh/sigmoid run in AVX-512 when the CPU has it (gru_isa.hpp, gru_rows.hpp);
 // - the backward writes one row of pre-activation gradients per (t, b): [daz | dar | dah*r | dah]

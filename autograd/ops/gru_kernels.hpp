@@ -15,7 +15,7 @@ template <class T>
 struct GruState {
   std::size_t B = 0, Tn = 0, I = 0, U = 0;
   bool reset_after = true, go_backwards = false, zero_output_for_mask = false;
-  GruActivation act = GruActivation::tanh, ract = GruActivation::sigmoid;
+  RnnActivation act = RnnActivation::tanh, ract = RnnActivation::sigmoid;
   bool keep = false;  // keep every step's states for backward (else two steps' worth)
 
   Tensor<T> kernel, rkernel;

@@ -1,29 +1,18 @@
 #pragma once
 // Internal to the fused GRU kernels: the forward pass's per-row elementwise work, written once over
-// lanes (gru_lanes.hpp) and compiled for AVX2 in gru_kernels.cpp and for AVX-512 in
+// lanes (rnn_lanes.hpp) and compiled for AVX2 in gru_kernels.cpp and for AVX-512 in
 // gru_rows_avx512.cpp (gru_isa.hpp), inside the instruction set's namespace like the lanes.
 #include <cstddef>
 
 #include "autograd/ops/gru_isa.hpp"
-#include "autograd/ops/gru_lanes.hpp"
+#include "autograd/ops/rnn_lanes.hpp"
 
 namespace loom::gru_detail {
-inline namespace LOOM_GRU_ISA {
+inline namespace LOOM_RNN_ISA {
 
-using A_ = GruActivation;
-
-// Whether step t of sample b is used (no mask: always).
-template <class T>
-inline bool used(const T* mask, std::size_t b, std::size_t Tn, std::size_t t) {
-  return mask == nullptr || mask[b * Tn + t] != T(0);
-}
-
-// How many batch rows ahead the row passes prefetch, and the row that is, clamped to the step.
-// (No std::min: a template the linker could merge across instruction sets.)
-constexpr std::size_t kAhead = 2;
-inline std::size_t ahead_row(std::size_t b, std::size_t B) {
-  return b + kAhead < B ? b + kAhead : B - 1;
-}
+using A_ = RnnActivation;
+// The shared row helpers (rnn_lanes.hpp): lanes, used, kAhead, ahead_row.
+using namespace rnn_kernel;
 
 // g is one row of the gates buffer: on entry [xz + hz | xr + hr | xh | h.R_h] (the input projection
 // plus the recurrent GEMMs, which add into it in place; biases come separately), on exit
@@ -98,5 +87,5 @@ inline void fwd_step_rows_reset_after(const FwdStepRows<T>& a) {
   }
 }
 
-}  // namespace LOOM_GRU_ISA
+}  // namespace LOOM_RNN_ISA
 }  // namespace loom::gru_detail

@@ -7,18 +7,15 @@
 // it; the cell's step loop, built from primitive ops, is the oracle it is tested against.
 #include <vector>
 
-#include "autograd/ops/gru.hpp"
+#include "autograd/ops/rnn_activation.hpp"
 #include "core/tensor.hpp"
 
 namespace loom {
 
-// The fused LSTM implements the same five activations as the fused GRU.
-using LstmActivation = GruActivation;
-
 template <class T>
 struct LstmSequenceOptions {
-  LstmActivation activation = LstmActivation::tanh;
-  LstmActivation recurrent_activation = LstmActivation::sigmoid;
+  RnnActivation activation = RnnActivation::tanh;
+  RnnActivation recurrent_activation = RnnActivation::sigmoid;
   // Process t = T-1 .. 0; outputs come back in processing order, as in Keras.
   bool go_backwards = false;
   // (B, T), 1 = use the step, 0 = carry both states (Keras RNN masking); undefined = no mask.

@@ -1,7 +1,7 @@
 // The fused LSTM sequence kernels, laid out as the GRU's (gru_kernels.cpp, docs/design.md):
 // time-major gates rows [i | f | g | o | act(c')] that the chunked input projection and each
 // step's recurrent GEMM (beta = 1) fill in place, one elementwise pass per batch row on lanes
-// (gru_lanes.hpp), and a backward that writes one row of pre-activation gradients
+// (rnn_lanes.hpp), and a backward that writes one row of pre-activation gradients
 // [dai | daf | dag | dao] per (t, b), which the recurrent GEMMs (dh, drecurrent_kernel) and the
 // input-side GEMMs of its chunk (dkernel, dx) read as it is.
 #include "autograd/ops/lstm_kernels.hpp"
@@ -9,18 +9,16 @@
 #include <algorithm>
 #include <utility>
 
-#include "autograd/ops/gru_rows.hpp"
+#include "autograd/ops/rnn_lanes.hpp"
 #include "autograd/ops/rnn_kernel_util.hpp"
 
 namespace loom::lstm_detail {
 namespace {
 
 using namespace rnn_kernel;
-using gru_detail::used;
-namespace lanes = gru_detail::lanes;
 
 // g is one gates row: on entry the pre-activations without bias, on exit [i | f | g | o | act(c')].
-// `ahead` is the same row kAhead batch rows later, for lanes::prefetch (gru_lanes.hpp says why).
+// `ahead` is the same row kAhead batch rows later, for lanes::prefetch (rnn_lanes.hpp says why).
 template <class T>
 struct Ahead {
   const T *g, *c, *hn, *cn, *y;
@@ -137,7 +135,7 @@ void forward(LstmState<T>& st, const T* h0, const T* c0, T* Y, T* h_final, T* c_
         const std::size_t o = b * U;
         T* y = Y + (b * Tn + s) * U;
         if (used(st.mask, b, Tn, t)) {
-          const std::size_t k = gru_detail::ahead_row(b, B), ko = k * U;
+          const std::size_t k = rnn_kernel::ahead_row(b, B), ko = k * U;
           const Ahead<T> ah{Gs + k * U5, Cp + ko, hn + ko, cn + ko, Y + (k * Tn + s) * U};
           fwd_row<a, ra>(U, Gs + b * U5, st.bias.data(), Cp + o, hn + o, cn + o, y, ah);
           continue;
@@ -237,7 +235,7 @@ void backward(const LstmState<T>& st, const T* gY, const T* gH, const T* gC,
           std::fill(Ds + b * U4, Ds + (b + 1) * U4, T(0));
           continue;
         }
-        const std::size_t k = gru_detail::ahead_row(b, B);
+        const std::size_t k = rnn_kernel::ahead_row(b, B);
         bwd_row<a, ra>(U, gy, carry ? dYc + o : zero_row, dH + o, dC + o, Gs + b * U5, Cp + o,
                        Ds + b * U4, dCn + o, Gs + k * U5, Cp + k * U, Ds + k * U4);
         if (carry) std::fill(dYc + o, dYc + o + U, T(0));

@@ -15,7 +15,7 @@ template <class T>
 struct LstmState {
   std::size_t B = 0, Tn = 0, I = 0, U = 0;
   bool go_backwards = false, zero_output_for_mask = false;
-  LstmActivation act = LstmActivation::tanh, ract = LstmActivation::sigmoid;
+  RnnActivation act = RnnActivation::tanh, ract = RnnActivation::sigmoid;
   bool keep = false;  // keep every step's states for backward (else two steps' worth)
 
   Tensor<T> kernel, rkernel;

@@ -5,13 +5,13 @@
 #include <type_traits>
 #include <vector>
 
-#include "autograd/ops/gru.hpp"
+#include "autograd/ops/rnn_activation.hpp"
 #include "core/blas.hpp"
 #include "core/tensor.hpp"
 
 namespace loom::rnn_kernel {
 
-using A_ = GruActivation;
+using A_ = RnnActivation;
 template <A_ a>
 using Act = std::integral_constant<A_, a>;
 

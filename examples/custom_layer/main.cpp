@@ -1,7 +1,10 @@
 // custom_layer: a layer type written outside the library, end to end. MinimalRNNCell (with a new
-// op, lecun_tanh, a user initializer and a user regularizer) is checked against finite
-// differences in double precision, then trained inside loom's RNN wrapper on the digits data
-// (8x8 images read as 8 steps of 8 pixels). docs/extending.md explains every piece.
+// op, lecun_tanh, a user initializer and a user regularizer, and its own fused sequence op with a
+// hand-written backward) is checked against finite differences in double precision and its fused
+// op against the step loop (fused_checks.cpp), then trained inside loom's RNN wrapper, which runs
+// the fused op, on the digits data (8x8 images read as 8 steps of 8 pixels). docs/extending.md
+// explains every piece.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -9,6 +12,7 @@
 #include "common/cli.hpp"
 #include "common/report.hpp"
 #include "fan_in_uniform.hpp"
+#include "fused_checks.hpp"
 #include "lecun_tanh.hpp"
 #include "loom.hpp"
 #include "minimal_rnn_cell.hpp"
@@ -18,15 +22,6 @@ namespace po = boost::program_options;
 using namespace loom;
 
 namespace {
-
-// An identity op from `src` to a weight's value: gradcheck varies `src`, the layer reads the
-// weight, and the recorded backward hands the weight's gradient back to `src`.
-void bind_weight(const Variable<double>& var, const Tensor<double>& src) {
-  Variable<double>(var).assign(src);
-  if (autograd::should_record<double>({&src}))
-    autograd::record<double>("bind_weight", {&src}, {&var.value()},
-                             [](BackwardCtx<double>& c) { c.grad_in[0] = c.g(0); });
-}
 
 // The op alone, then the cell stepped by RNN over 4 steps, with the inputs, the initial state and
 // every weight as checked inputs, and the regularization loss part of the checked function.
@@ -40,26 +35,30 @@ double run_gradchecks() {
   const std::size_t B = 2, T = 4, I = 3, U = 5;
   auto cell = std::make_shared<custom::MinimalRNNCell<double>>(
       U, custom::MinimalRNNCellOptions{.recurrent_regularizer = std::make_shared<custom::Orthogonality>(0.1)});
-  RNN<double> rnn(cell, {.return_sequences = true});
+  // use_fused = false: the step loop over call(), whose graph the tape differentiates.
+  RNN<double> rnn(cell, {.return_sequences = true, .use_fused = false});
   rnn.build(Shape{B, T, I});
   const auto weights = rnn.weights();
-  std::vector<Tensor<double>> inputs = {random::uniform<double>({B, T, I}, -1.0, 1.0, g),
-                                        random::uniform<double>({B, U}, -0.5, 0.5, g)};
-  for (const auto& w : weights) inputs.push_back(random::uniform<double>(w.shape(), -0.7, 0.7, g));
-  const auto layer = gradcheck(
+  const std::vector<Tensor<double>> inputs = {random::uniform<double>({B, T, I}, -1.0, 1.0, g),
+                                              random::uniform<double>({B, U}, -0.5, 0.5, g)};
+  std::vector<Tensor<double>> values;
+  for (const auto& w : weights) values.push_back(random::uniform<double>(w.shape(), -0.7, 0.7, g));
+  // gradcheck_weights binds the weights to checked inputs: the layer reads its weights, not xs.
+  const auto layer = gradcheck_weights(
       [&](const std::vector<Tensor<double>>& xs) {
-        for (std::size_t i = 0; i < weights.size(); ++i) bind_weight(weights[i], xs[2 + i]);
         const auto r = rnn.call_full(xs[0], {xs[1]});
         std::vector<Tensor<double>> parts = {reshape(r.output, {-1}), reshape(r.states[0], {-1})};
         for (const auto& l : rnn.losses()) parts.push_back(reshape(l, {1}));
         return concat(parts, 0);
       },
-      inputs);
+      inputs, weights, values);
   std::printf("gradcheck RNN(MinimalRNNCell) + L: %s (max rel error %.2e, %zu weights)\n", layer.ok ? "ok" : "FAILED",
               layer.max_rel_error, weights.size());
   if (!op.ok || !layer.ok)
     throw RuntimeError("custom_layer: gradcheck failed: " + (op.ok ? layer.str() : op.str()));
-  return std::max(op.max_rel_error, layer.max_rel_error);
+  // The cell's own fused sequence op (MinimalRNNCell::call_sequence), which the RNNs below run.
+  const double fused = custom::check_fused_sequence();
+  return std::max({op.max_rel_error, layer.max_rel_error, fused});
 }
 
 std::pair<Tensor<float>, Tensor<float>> digits(const Tensor<float>& table, std::size_t first, std::size_t count) {
@@ -88,6 +87,7 @@ int main(int argc, char** argv) try {
   if (!cli.parse(argc, argv)) return 0;
   const auto& o = cli.common();
   const std::string out = examples::make_out_dir(o.out);
+  custom::register_classes();
 
   const double max_rel_error = run_gradchecks();
 
@@ -102,7 +102,8 @@ int main(int argc, char** argv) try {
                    .gate_initializer = custom::FanInUniform(),
                    .recurrent_regularizer = std::make_shared<custom::Orthogonality>(orthogonality)});
   auto model = std::make_shared<Sequential<float>>();
-  model->add(std::make_shared<RNN<float>>(cell));
+  auto rnn = std::make_shared<RNN<float>>(cell);
+  model->add(rnn);
   model->add(std::make_shared<Dense<float>>(10, DenseOptions{.activation = "softmax"}));
   model->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = learning_rate}),
                  "sparse_categorical_crossentropy", {"accuracy"});
@@ -121,6 +122,9 @@ int main(int argc, char** argv) try {
   examples::plot_history(history, out + "/loss.png", "custom_layer: MinimalRNNCell on digits");
 
   const auto test = model->evaluate(x_test, y_test, {.verbose = 0});
+  if (!rnn->last_call_fused() || cell->fused_calls() == 0)
+    throw RuntimeError("custom_layer: training and evaluation expected to run MinimalRNNCell's fused op, but the "
+                       "RNN stepped the cell");
   std::printf("test: loss %.4f, accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
   std::printf("wrote %s/history.csv, %s/loss.png, %s/checkpoint.npz, %s/weights.npz in %.1f s\n", out.c_str(),
               out.c_str(), out.c_str(), out.c_str(), examples::elapsed_seconds());

@@ -3,20 +3,23 @@
 #include "autograd/ops/elementwise.hpp"
 #include "autograd/ops/linalg.hpp"
 #include "autograd/ops/unary.hpp"
+#include "core/config.hpp"
 #include "core/errors.hpp"
+#include "fan_in_uniform.hpp"
+#include "layers/checks.hpp"
+#include "layers/layer_config.hpp"
+#include "layers/registry.hpp"
+#include "orthogonality.hpp"
 #include "lecun_tanh.hpp"
+#include "minimal_rnn_sequence.hpp"
 
 namespace custom {
 
 template <class T>
-MinimalRNNCell<T>::MinimalRNNCell(long units, MinimalRNNCellOptions options, std::string name)
-    : loom::RNNCell<T>(name.empty() ? loom::unique_layer_name("minimal_rnn_cell") : std::move(name)),
-      units_(units > 0 ? static_cast<std::size_t>(units) : 0),
-      opt_(std::move(options)) {
-  if (units <= 0)
-    throw loom::ValueError("MinimalRNNCell: argument 'units' expected a positive integer, received " +
-                           std::to_string(units));
-}
+MinimalRNNCell<T>::MinimalRNNCell(long units, MinimalRNNCellOptions options)
+    : loom::RNNCell<T>(options.name.empty() ? loom::unique_layer_name("minimal_rnn_cell") : options.name),
+      units_(loom::check::positive("MinimalRNNCell", "units", units)),
+      opt_(std::move(options)) {}
 
 template <class T>
 void MinimalRNNCell<T>::build(const loom::Shape& input_shape) {
@@ -49,11 +52,46 @@ loom::CellOutput<T> MinimalRNNCell<T>::call(const loom::Tensor<T>& x, const std:
 }
 
 template <class T>
+std::optional<loom::SequenceResult<T>> MinimalRNNCell<T>::call_sequence(const loom::SequenceCall<T>& call) {
+  if (call.mask.defined()) return std::nullopt;
+  this->maybe_build(loom::Shape{call.x.dim(0), call.x.dim(2)});
+  auto r = minimal_rnn_sequence(call.x, call.states.at(0), kernel_.value(), input_bias_.value(),
+                                recurrent_kernel_.value(), gate_kernel_.value(), gate_bias_.value(), call.go_backwards);
+  ++fused_calls_;
+  return loom::SequenceResult<T>{std::move(r.outputs), {std::move(r.state)}};
+}
+
+template <class T>
 loom::Config MinimalRNNCell<T>::get_config() const {
   loom::Config c = loom::Layer<T>::get_config();
-  c["units"] = std::to_string(units_);
-  c["recurrent_regularizer"] = opt_.recurrent_regularizer.ptr ? opt_.recurrent_regularizer.ptr->repr() : "None";
+  c["units"] = units_;
+  c["kernel_initializer"] = loom::config::initializer(opt_.kernel_initializer.ptr);
+  c["recurrent_initializer"] = loom::config::initializer(opt_.recurrent_initializer.ptr);
+  c["gate_initializer"] = loom::config::initializer(opt_.gate_initializer.ptr);
+  c["recurrent_regularizer"] = loom::config::regularizer(opt_.recurrent_regularizer.ptr);
   return c;
+}
+
+template <class T>
+std::shared_ptr<MinimalRNNCell<T>> MinimalRNNCell<T>::from_config(const loom::Config& c) {
+  loom::config::Reader r(c, "MinimalRNNCell");
+  const auto base = loom::config::read_layer_base<T>(r);
+  MinimalRNNCellOptions o;
+  o.name = base.name;
+  r.require("units");
+  const long units = static_cast<long>(r.integer("units", 0));
+  loom::config::read(r, "kernel_initializer", o.kernel_initializer);
+  loom::config::read(r, "recurrent_initializer", o.recurrent_initializer);
+  loom::config::read(r, "gate_initializer", o.gate_initializer);
+  loom::config::read(r, "recurrent_regularizer", o.recurrent_regularizer);
+  r.finish();
+  return loom::config::finish_layer(std::make_shared<MinimalRNNCell<T>>(units, std::move(o)), base);
+}
+
+void register_classes() {
+  loom::register_layer<MinimalRNNCell>("MinimalRNNCell");
+  loom::register_initializer<FanInUniform>("FanInUniform");
+  loom::register_regularizer<Orthogonality>("Orthogonality");
 }
 
 template class MinimalRNNCell<float>;

@@ -10,13 +10,13 @@
 namespace loom::testing::gru {
 
 template <class T>
-Tensor<T> activate(GruActivation a, const Tensor<T>& x) {
+Tensor<T> activate(RnnActivation a, const Tensor<T>& x) {
   switch (a) {
-    case GruActivation::tanh: return loom::tanh(x);
-    case GruActivation::sigmoid: return loom::sigmoid(x);
-    case GruActivation::hard_sigmoid: return loom::hard_sigmoid(x);
-    case GruActivation::relu: return loom::relu(x);
-    case GruActivation::linear: break;
+    case RnnActivation::tanh: return loom::tanh(x);
+    case RnnActivation::sigmoid: return loom::sigmoid(x);
+    case RnnActivation::hard_sigmoid: return loom::hard_sigmoid(x);
+    case RnnActivation::relu: return loom::relu(x);
+    case RnnActivation::linear: break;
   }
   return x;
 }
@@ -135,12 +135,12 @@ struct GruConfig {
   bool zero_output_for_mask = false;
   int input_masks = 0;      // 0, 1 (implementation 2) or 3 (implementation 1)
   int recurrent_masks = 0;  // 0 or 3
-  GruActivation activation = GruActivation::tanh;
-  GruActivation recurrent_activation = GruActivation::sigmoid;
+  RnnActivation activation = RnnActivation::tanh;
+  RnnActivation recurrent_activation = RnnActivation::sigmoid;
 };
 
 inline std::vector<GruConfig> configs() {
-  using A = GruActivation;
+  using A = RnnActivation;
   return {
       {"reset_after", true},
       {"reset_before", false},
@@ -176,7 +176,7 @@ Problem<T> make_problem(const GruConfig& c, std::size_t B, std::size_t Tn, std::
   p.x = rnd<T>({B, Tn, I}, seed);
   p.h0 = rnd<T>({B, U}, seed + 1, -0.5, 0.5);
   // Unbounded activations get smaller weights, so that values (and float rounding) stay O(1).
-  const bool bounded = c.activation == GruActivation::tanh || c.activation == GruActivation::sigmoid;
+  const bool bounded = c.activation == RnnActivation::tanh || c.activation == RnnActivation::sigmoid;
   const double w = bounded ? 0.6 : 0.25;
   p.kernel = rnd<T>({I, 3 * U}, seed + 2, -w, w);
   p.rkernel = rnd<T>({U, 3 * U}, seed + 3, -w, w);

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "autograd/ops/gru_kernels.hpp"
-#include "autograd/ops/gru_lanes.hpp"
+#include "autograd/ops/rnn_lanes.hpp"
 #include "gru_fused_util.hpp"
 
 using namespace loom;
@@ -182,10 +182,10 @@ TEST(GruFused, BadArgumentsNameTheArgument) {
   o = p.opt;
   o.recurrent_dropout = {Tensor<float>::ones({2, 5}), Tensor<float>::ones({2, 5})};
   EXPECT_TRUE(throws_with<ValueError>(call(p.kernel, p.bias, o), {"recurrent_dropout", "3", "2"}));
-  EXPECT_TRUE(throws_with<ValueError>([] { gru_activation_from_name("softmax"); },
+  EXPECT_TRUE(throws_with<ValueError>([] { rnn_activation_from_name("softmax"); },
                                       {"activation", "softmax"}));
-  EXPECT_TRUE(gru_sequence_supports("tanh", "hard_sigmoid"));
-  EXPECT_FALSE(gru_sequence_supports("tanh", "swish"));
+  EXPECT_TRUE(rnn_sequence_supports("tanh", "hard_sigmoid"));
+  EXPECT_FALSE(rnn_sequence_supports("tanh", "swish"));
 }
 
 // The float activations are vectorised approximations, both TensorFlow's own (Eigen's rational
@@ -195,7 +195,7 @@ TEST(GruFused, BadArgumentsNameTheArgument) {
 // and of a masked tail (rows whose length is not a multiple of the vector width) is checked, and a
 // NaN input stays NaN through every float activation.
 TEST(GruFused, FastActivationsAccuracy) {
-  namespace L = gru_detail::lanes;
+  namespace L = rnn_kernel::lanes;
   std::vector<float> xs;
   for (int i = -40000; i <= 40000; ++i) xs.push_back(float(i) * 5e-4f);
   for (float v : {-90.f, -30.f, -10.f, -9.5f, -9.f, -1e-5f, 0.f, 1e-5f, 10.f, 15.8f, 30.f, 90.f})
@@ -209,8 +209,8 @@ TEST(GruFused, FastActivationsAccuracy) {
     });
     return ys;
   };
-  const auto th = apply(xs, [](L::VF v) { return L::act<GruActivation::tanh>(v); });
-  const auto sg = apply(xs, [](L::VF v) { return L::act<GruActivation::sigmoid>(v); });
+  const auto th = apply(xs, [](L::VF v) { return L::act<RnnActivation::tanh>(v); });
+  const auto sg = apply(xs, [](L::VF v) { return L::act<RnnActivation::sigmoid>(v); });
   double worst_t = 0, worst_t_rel = 0, worst_s = 0, worst_s_rel = 0, worst_s_rel_neg = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double x = xs[i], t = std::tanh(x), s = 1.0 / (1.0 + std::exp(-x));
@@ -240,10 +240,10 @@ TEST(GruFused, FastActivationsAccuracy) {
     EXPECT_TRUE(std::isnan(ys[0]) && std::isnan(ys[L::VF::size + 1])) << name;
     EXPECT_FALSE(std::isnan(ys[1])) << name;
   };
-  expect_nan("tanh", [](L::VF v) { return L::act<GruActivation::tanh>(v); });
-  expect_nan("sigmoid", [](L::VF v) { return L::act<GruActivation::sigmoid>(v); });
-  expect_nan("hard_sigmoid", [](L::VF v) { return L::act<GruActivation::hard_sigmoid>(v); });
-  expect_nan("relu", [](L::VF v) { return L::act<GruActivation::relu>(v); });
+  expect_nan("tanh", [](L::VF v) { return L::act<RnnActivation::tanh>(v); });
+  expect_nan("sigmoid", [](L::VF v) { return L::act<RnnActivation::sigmoid>(v); });
+  expect_nan("hard_sigmoid", [](L::VF v) { return L::act<RnnActivation::hard_sigmoid>(v); });
+  expect_nan("relu", [](L::VF v) { return L::act<RnnActivation::relu>(v); });
 }
 
 // The fused single step against one step of the oracle, and its double gradcheck.

@@ -15,7 +15,7 @@ using loom::testing::gru::rnd;
 
 namespace {
 
-using A = LstmActivation;
+using A = RnnActivation;
 
 struct LstmConfig {
   std::string name;

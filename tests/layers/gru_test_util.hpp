@@ -52,17 +52,6 @@ SequenceResult<T> run_gru(GRUCell<T>& cell, const Tensor<T>& x, Tensor<T> h0 = {
   return {stack(outs, 1), h};
 }
 
-// Copies src into var and records var's value as the identity of src, so that a gradcheck whose
-// inputs are src sees the gradient that reaches the layer's weight (and its regularizer).
-template <class T>
-void bind_weight(const Variable<T>& var, const Tensor<T>& src) {
-  Variable<T> v = var;
-  v.assign(src);
-  if (autograd::should_record<T>({&src}))
-    autograd::record<T>("bind_weight", {&src}, {&var.value()},
-                        [](BackwardCtx<T>& c) { c.grad_in[0] = c.g(0); });
-}
-
 template <class T>
 std::vector<xt::xarray<T>> to_xarrays(const std::vector<Tensor<T>>& ts) {
   std::vector<xt::xarray<T>> out;

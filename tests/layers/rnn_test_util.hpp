@@ -95,30 +95,16 @@ template <class T>
   return ::testing::AssertionSuccess();
 }
 
-// Copies src into var and records src -> var on the tape, so that a gradcheck whose inputs are
-// src sees the gradient that reaches the layer's weight.
-template <class T>
-void bind_weight_to(const Variable<T>& var, const Tensor<T>& src) {
-  Variable<T> v = var;
-  v.assign(src);
-  if (autograd::should_record<T>({&src}))
-    autograd::record<T>("bind_weight", {&src}, {&var.value()}, [](BackwardCtx<T>& c) { c.grad_in[0] = c.g(0); });
-}
-
 // Gradchecks f over x (and extra inputs) plus every weight of `layer` (set to random values in
 // (-0.5, 0.5)); f gets the non-weight inputs. Prints and returns the max relative error.
 template <class Fn>
 double layer_gradcheck(const std::string& label, Layer<double>& layer, std::vector<Tensor<double>> inputs, Fn f,
                        std::uint64_t seed = 7) {
   const auto weights = layer.weights();
-  const std::size_t n_in = inputs.size();
   Generator g(seed);
-  for (const auto& w : weights) inputs.push_back(random::uniform<double>(w.shape(), -0.5, 0.5, g));
-  auto fn = [&](const std::vector<Tensor<double>>& xs) {
-    for (std::size_t i = 0; i < weights.size(); ++i) bind_weight_to(weights[i], xs[n_in + i]);
-    return f(std::vector<Tensor<double>>(xs.begin(), xs.begin() + n_in));
-  };
-  auto r = gradcheck(fn, inputs);
+  std::vector<Tensor<double>> values;
+  for (const auto& w : weights) values.push_back(random::uniform<double>(w.shape(), -0.5, 0.5, g));
+  auto r = gradcheck_weights(f, inputs, weights, values);
   std::printf("[ gradcheck ] %-48s %zu weights, max rel error %.3g\n", label.c_str(), weights.size(),
               r.max_rel_error);
   EXPECT_TRUE(r.ok) << label << ": " << r.str();

@@ -29,13 +29,13 @@ void expect_cell_gradcheck(const GradCase& c) {
   // Small values keep hard_sigmoid's pre-activations inside (-2.5, 2.5), away from its kinks.
   std::vector<Tensor<double>> inputs = {random::uniform<double>(Shape{B, T, I}, -1.0, 1.0, g),
                                         random::uniform<double>(Shape{B, U}, -0.5, 0.5, g)};
+  std::vector<Tensor<double>> values;
   for (const auto& w : cell.weights())
-    inputs.push_back(random::uniform<double>(w.shape(), -0.5, 0.5, g));
+    values.push_back(random::uniform<double>(w.shape(), -0.5, 0.5, g));
   const auto weights = cell.weights();
 
   cell.reset_dropout_masks();
   auto f = [&](const std::vector<Tensor<double>>& xs) {
-    for (std::size_t i = 0; i < weights.size(); ++i) bind_weight(weights[i], xs[2 + i]);
     auto seq = run_gru(cell, xs[0], xs[1], c.training, false, /*keep_masks=*/true);
     std::vector<Tensor<double>> parts = {reshape(seq.outputs, {-1}), reshape(seq.state, {-1})};
     if (c.with_losses) {
@@ -45,7 +45,7 @@ void expect_cell_gradcheck(const GradCase& c) {
     }
     return concat(parts, 0);
   };
-  auto r = gradcheck(f, inputs);
+  auto r = gradcheck_weights(f, inputs, weights, values);
   std::printf("[ gradcheck ] %-40s max rel error %.3g\n", c.label.c_str(), r.max_rel_error);
   EXPECT_TRUE(r.ok) << c.label << ": " << r.str();
   EXPECT_LE(r.max_rel_error, 1e-6) << c.label;

@@ -16,7 +16,7 @@ if(_checker_name STREQUAL "check_layering")
     "upward|core/shape.cpp|#include ${_q}layers/layer.hpp${_q}|core/shape.cpp: includes layers/layer.hpp, but layers/ comes after"
     "upward_angle|autograd/tape.hpp|#include <train/model.hpp>|autograd/tape.hpp: includes train/model.hpp, but train/ comes after"
     "outside_library|optim/adam.cpp|#include ${_q}tests/test_util.hpp${_q}|optim/adam.cpp: includes tests/test_util.hpp, outside the library"
-    "public_includes_private|layers/dense.hpp|#include ${_q}autograd/ops/gru_lanes.hpp${_q}|layers/dense.hpp: public header includes the private header autograd/ops/gru_lanes.hpp"
+    "public_includes_private|layers/dense.hpp|#include ${_q}autograd/ops/rnn_lanes.hpp${_q}|layers/dense.hpp: public header includes the private header autograd/ops/rnn_lanes.hpp"
     "public_includes_intrinsics|core/tensor.hpp|#include <immintrin.h>|core/tensor.hpp: public header includes <immintrin.h>"
     "missing_header|train/model.hpp|#include ${_q}train/no_such_header.hpp${_q}|train/model.hpp: includes train/no_such_header.hpp, which does not exist")
 elseif(_checker_name STREQUAL "check_docs")

@@ -126,7 +126,7 @@ TEST(WeightFiles, AnotherArchitectureFailsCleanly) {
   // Same layer names, other sizes: a shape error naming the weight.
   set_seed(7);
   Sequential<float> wider("wider");
-  wider.add(std::make_shared<RNN<float>>(std::make_shared<GRUCell<float>>(5, GRUCellOptions{}, "gru_cell"), RNNOptions{.name = "gru"}));
+  wider.add(std::make_shared<RNN<float>>(std::make_shared<GRUCell<float>>(5, GRUCellOptions{.name = "gru_cell"}), RNNOptions{.name = "gru"}));
   wider.add(std::make_shared<Dense<float>>(2, DenseOptions{.name = "dense"}));
   wider.build(Shape{1, 4, 2});
   const auto before = snapshot(wider);

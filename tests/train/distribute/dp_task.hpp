@@ -31,7 +31,7 @@ inline std::shared_ptr<Sequential<float>> make_model(std::uint64_t init_seed) {
   set_seed(init_seed);
   auto m = std::make_shared<Sequential<float>>("dp_model");
   // Named cell: weight files are keyed by names, which must match across processes.
-  m->add(std::make_shared<RNN<float>>(std::make_shared<GRUCell<float>>(8, GRUCellOptions{}, "dp_gru_cell"), RNNOptions{.name = "dp_gru"}));
+  m->add(std::make_shared<RNN<float>>(std::make_shared<GRUCell<float>>(8, GRUCellOptions{.name = "dp_gru_cell"}), RNNOptions{.name = "dp_gru"}));
   m->add(std::make_shared<Dense<float>>(1, DenseOptions{.name = "dp_out"}));
   m->compile(std::make_shared<optimizers::Adam<float>>(
                  optimizers::AdamOptions{.learning_rate = 1e-2, .global_clipnorm = 1.0}),

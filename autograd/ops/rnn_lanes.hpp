@@ -1,11 +1,12 @@
 #pragma once
-// Internal to gru_kernels.cpp: the GRU's per-row elementwise work written once over "lanes", which
-// are an xsimd vector in float and a plain scalar in double. Float runs vectorised (activation error
-// about 1e-7, docs/design.md "Measured costs"); double calls the exact std:: functions, so that
-// double gradchecks and the double oracle comparisons hold. A row's last partial vector is loaded
-// and stored with an AVX2 mask instead of a scalar tail, so that every unit goes through the same
-// code (a scalar tail with std::tanh would give units past the last full vector slightly different
-// numbers) and tiny rows (units = 4) still take one vector operation each.
+// Internal to the fused recurrent kernels (gru_kernels.cpp, gru_rows.hpp, lstm_kernels.cpp): the
+// per-row elementwise work of the GRU and the LSTM written once over "lanes", which are an xsimd
+// vector in float and a plain scalar in double. Float runs vectorised (activation error
+// about 1e-7, docs/design.md "Measured costs"); double calls the exact std:: functions, so that double gradchecks and
+// the double oracle comparisons hold. A row's last partial vector is loaded and stored with an AVX2
+// mask instead of a scalar tail, so that every unit goes through the same code (a scalar tail with
+// std::tanh would give units past the last full vector slightly different numbers) and tiny rows
+// (units = 4) still take one vector operation each.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -15,22 +16,36 @@
 #include <immintrin.h>
 #endif
 
-#include "autograd/ops/gru.hpp"
+#include "autograd/ops/rnn_activation.hpp"
 
 // This header is compiled for AVX2 (all of loom) and for AVX-512 (gru_rows_avx512.cpp, gru_isa.hpp).
 // Its inline functions live in a namespace named after the instruction set, so that the linker
 // never merges an AVX-512 copy with an AVX2 one and runs it on a CPU without AVX-512 (the ctest
 // autograd.gru_isa_symbols checks the object file).
 #if defined(__AVX512F__)
-#define LOOM_GRU_ISA isa_avx512
+#define LOOM_RNN_ISA isa_avx512
 #elif defined(__AVX2__)
-#define LOOM_GRU_ISA isa_avx2
+#define LOOM_RNN_ISA isa_avx2
 #else
-#define LOOM_GRU_ISA isa_generic
+#define LOOM_RNN_ISA isa_generic
 #endif
 
-namespace loom::gru_detail {
-inline namespace LOOM_GRU_ISA {
+namespace loom::rnn_kernel {
+inline namespace LOOM_RNN_ISA {
+
+// Whether step t of sample b is used (no mask: always).
+template <class T>
+inline bool used(const T* mask, std::size_t b, std::size_t Tn, std::size_t t) {
+  return mask == nullptr || mask[b * Tn + t] != T(0);
+}
+
+// How many batch rows ahead the row passes prefetch, and the row that is, clamped to the step.
+// (No std::min: a template the linker could merge across instruction sets.)
+constexpr std::size_t kAhead = 2;
+inline std::size_t ahead_row(std::size_t b, std::size_t B) {
+  return b + kAhead < B ? b + kAhead : B - 1;
+}
+
 namespace lanes {
 
 using VF = xsimd::batch<float>;
@@ -174,28 +189,28 @@ struct Scalar<double> {
   using type = double;
 };
 
-template <GruActivation A, class V>
+template <RnnActivation A, class V>
 inline V act(V x) {
   using S = typename Scalar<V>::type;
-  if constexpr (A == GruActivation::tanh) return tanh_(x);
-  else if constexpr (A == GruActivation::sigmoid) return sigmoid_(x);
-  else if constexpr (A == GruActivation::hard_sigmoid)
+  if constexpr (A == RnnActivation::tanh) return tanh_(x);
+  else if constexpr (A == RnnActivation::sigmoid) return sigmoid_(x);
+  else if constexpr (A == RnnActivation::hard_sigmoid)
     return min_(max_(V(S(0.2)) * x + V(S(0.5)), V(S(0))), V(S(1)));
-  else if constexpr (A == GruActivation::relu) return max_(x, V(S(0)));
+  else if constexpr (A == RnnActivation::relu) return max_(x, V(S(0)));
   else return x;
 }
 
 // The activation's derivative written in terms of its output y = act(x).
-template <GruActivation A, class V>
+template <RnnActivation A, class V>
 inline V dact(V y) {
   using S = typename Scalar<V>::type;
-  if constexpr (A == GruActivation::tanh) return V(S(1)) - y * y;
-  else if constexpr (A == GruActivation::sigmoid) return y * (V(S(1)) - y);
-  else if constexpr (A == GruActivation::hard_sigmoid) return inside01_(y, V(S(0.2)));
-  else if constexpr (A == GruActivation::relu) return positive_(y, V(S(1)));
+  if constexpr (A == RnnActivation::tanh) return V(S(1)) - y * y;
+  else if constexpr (A == RnnActivation::sigmoid) return y * (V(S(1)) - y);
+  else if constexpr (A == RnnActivation::hard_sigmoid) return inside01_(y, V(S(0.2)));
+  else if constexpr (A == RnnActivation::relu) return positive_(y, V(S(1)));
   else return V(S(1));
 }
 
 }  // namespace lanes
-}  // namespace LOOM_GRU_ISA
-}  // namespace loom::gru_detail
+}  // namespace LOOM_RNN_ISA
+}  // namespace loom::rnn_kernel
