@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "optim/optimizer_config.hpp"
 #include "optim/validate.hpp"
 
 namespace loom::optimizers {
@@ -30,6 +31,25 @@ void Adagrad<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
     acc[k] += g[k] * g[k];
     w[k] -= (lr * g[k]) / std::sqrt(acc[k] + eps);
   }
+}
+
+template <class T>
+Config Adagrad<T>::get_config() const {
+  Config c = Optimizer<T>::get_config();
+  c["initial_accumulator_value"] = o_.initial_accumulator_value;
+  c["epsilon"] = o_.epsilon;
+  return c;
+}
+
+template <class T>
+std::shared_ptr<Adagrad<T>> Adagrad<T>::from_config(const Config& config) {
+  config::Reader r(config, "Adagrad.from_config");
+  AdagradOptions o;
+  read_common_options(r, o);
+  o.initial_accumulator_value = r.number("initial_accumulator_value", o.initial_accumulator_value);
+  o.epsilon = r.number("epsilon", o.epsilon);
+  r.finish();
+  return std::make_shared<Adagrad<T>>(o);
 }
 
 template class Adagrad<float>;

@@ -1,6 +1,7 @@
 #pragma once
 // Adagrad as Keras: accumulator (starting at initial_accumulator_value) += g^2, then
 // w -= lr * g / sqrt(accumulator + epsilon), epsilon inside the root.
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,10 @@ class Adagrad : public Optimizer<T> {
  public:
   explicit Adagrad(const AdagradOptions& options = {});
   AdagradOptions options() const;
+  // Keras 3's config: the shared fields (Optimizer::get_config), then Adagrad's own.
+  Config get_config() const override;
+  // The inside of the envelope; every field checked, unknown ones refused (ValueError).
+  static std::shared_ptr<Adagrad> from_config(const Config& config);
 
  protected:
   void update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,

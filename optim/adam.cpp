@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "optim/adamw.hpp"
+#include "optim/optimizer_config.hpp"
 #include "optim/validate.hpp"
 
 namespace loom::optimizers {
@@ -100,6 +101,43 @@ void Adam<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
 
 template <class T>
 AdamW<T>::AdamW(const AdamWOptions& options) : Adam<T>(adam_options_of(options), "AdamW") {}
+
+template <class T>
+Config Adam<T>::get_config() const {
+  Config c = Optimizer<T>::get_config();
+  c["beta_1"] = o_.beta_1;
+  c["beta_2"] = o_.beta_2;
+  c["epsilon"] = o_.epsilon;
+  c["amsgrad"] = o_.amsgrad;
+  return c;
+}
+
+namespace {
+// Adam's and AdamW's fields, read alike.
+template <class Options>
+Options read_adam_options(config::Reader& r) {
+  Options o;
+  read_common_options(r, o);
+  o.beta_1 = r.number("beta_1", o.beta_1);
+  o.beta_2 = r.number("beta_2", o.beta_2);
+  o.epsilon = r.number("epsilon", o.epsilon);
+  o.amsgrad = r.boolean("amsgrad", o.amsgrad);
+  r.finish();
+  return o;
+}
+}  // namespace
+
+template <class T>
+std::shared_ptr<Adam<T>> Adam<T>::from_config(const Config& config) {
+  config::Reader r(config, "Adam.from_config");
+  return std::make_shared<Adam<T>>(read_adam_options<AdamOptions>(r));
+}
+
+template <class T>
+std::shared_ptr<AdamW<T>> AdamW<T>::from_config(const Config& config) {
+  config::Reader r(config, "AdamW.from_config");
+  return std::make_shared<AdamW<T>>(read_adam_options<AdamWOptions>(r));
+}
 
 template class Adam<float>;
 template class Adam<double>;

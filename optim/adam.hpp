@@ -3,6 +3,7 @@
 // size and epsilon sits outside the square root of the uncorrected second moment,
 //   alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t),  w -= alpha * m / (sqrt(v) + epsilon).
 // This is not PyTorch's placement, which amounts to a time-varying epsilon * sqrt(1 - beta_2^t).
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,10 @@ class Adam : public Optimizer<T> {
   explicit Adam(const AdamOptions& options = {});
   // The options, with the learning rate currently set.
   AdamOptions options() const;
+  // Keras 3's config: the shared fields (Optimizer::get_config), then Adam's own.
+  Config get_config() const override;
+  // The inside of the envelope; every field checked, unknown ones refused (ValueError).
+  static std::shared_ptr<Adam> from_config(const Config& config);
 
  protected:
   Adam(const AdamOptions& options, std::string class_name);

@@ -1,6 +1,7 @@
 #pragma once
 // AdamW: Adam with decoupled weight decay on by default (Keras's 0.004; PyTorch's is 0.01). The
 // decay w -= w * weight_decay * lr runs before the Adam update, at the same learning rate.
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,9 @@ template <class T = float>
 class AdamW : public Adam<T> {
  public:
   explicit AdamW(const AdamWOptions& options = {});
+  // Adam's get_config serves (Keras's AdamW has no fields of its own); weight_decay null ->
+  // ValueError, as the constructor.
+  static std::shared_ptr<AdamW> from_config(const Config& config);
 };
 
 extern template class AdamW<float>;

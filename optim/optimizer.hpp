@@ -3,7 +3,7 @@
 // order: clip the gradients (clipvalue, then clipnorm per tensor, or global_clipnorm), decoupled
 // weight decay, the optimizer's update, each variable's constraint, then iterations += 1. The
 // learning rate (or schedule) is read at the step count before the increment. Nothing is recorded
-// on any tape.
+// on any tape. get_config() / from_config give Keras 3's optimizer config (optim/optimizer_config.hpp).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,6 +13,7 @@
 
 #include "autograd/variable.hpp"
 #include "core/tensor.hpp"
+#include "optim/config_fwd.hpp"
 #include "optim/schedules.hpp"
 
 namespace loom::optimizers {
@@ -62,6 +63,12 @@ class Optimizer {
   void set_learning_rate(LearningRate lr);
 
   const std::string& name() const { return common_.name; }
+  // Keras 3's get_config(): name, learning_rate (a number, or the schedule's envelope), weight_decay,
+  // clipnorm, global_clipnorm, clipvalue, then Keras's use_ema, ema_momentum,
+  // ema_overwrite_frequency, loss_scale_factor and gradient_accumulation_steps at their defaults
+  // (loom has none of them); each optimizer appends its own fields. The learning rate is the one
+  // set now. A FunctionSchedule learning rate has no config: NotImplementedError.
+  virtual Config get_config() const;
   const CommonOptions& common_options() const { return common_; }
   // Keras's slot names for this configuration, e.g. {"momentum", "velocity"} for Adam.
   const std::vector<std::string>& slot_names() const { return slot_names_; }

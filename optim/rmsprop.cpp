@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "optim/optimizer_config.hpp"
 #include "optim/validate.hpp"
 
 namespace loom::optimizers {
@@ -59,6 +60,29 @@ void RMSprop<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
       w[k] -= increment;
     }
   }
+}
+
+template <class T>
+Config RMSprop<T>::get_config() const {
+  Config c = Optimizer<T>::get_config();
+  c["rho"] = o_.rho;
+  c["momentum"] = o_.momentum;
+  c["epsilon"] = o_.epsilon;
+  c["centered"] = o_.centered;
+  return c;
+}
+
+template <class T>
+std::shared_ptr<RMSprop<T>> RMSprop<T>::from_config(const Config& config) {
+  config::Reader r(config, "RMSprop.from_config");
+  RMSpropOptions o;
+  read_common_options(r, o);
+  o.rho = r.number("rho", o.rho);
+  o.momentum = r.number("momentum", o.momentum);
+  o.epsilon = r.number("epsilon", o.epsilon);
+  o.centered = r.boolean("centered", o.centered);
+  r.finish();
+  return std::make_shared<RMSprop<T>>(o);
 }
 
 template class RMSprop<float>;

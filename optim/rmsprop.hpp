@@ -4,6 +4,7 @@
 //                                                       a = rho * a + (1 - rho) * g),
 // then w -= increment, or with momentum: mo = momentum * mo + increment, w -= mo.
 // (tf.keras's OptimizerV2 put epsilon outside the root.)
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,10 @@ class RMSprop : public Optimizer<T> {
  public:
   explicit RMSprop(const RMSpropOptions& options = {});
   RMSpropOptions options() const;
+  // Keras 3's config: the shared fields (Optimizer::get_config), then RMSprop's own.
+  Config get_config() const override;
+  // The inside of the envelope; every field checked, unknown ones refused (ValueError).
+  static std::shared_ptr<RMSprop> from_config(const Config& config);
 
  protected:
   void update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,

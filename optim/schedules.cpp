@@ -12,8 +12,12 @@ using detail::check_non_negative;
 using detail::check_positive;
 
 ExponentialDecay::ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
-                                   bool staircase)
-    : lr0_(initial_learning_rate), decay_steps_(decay_steps), decay_rate_(decay_rate), staircase_(staircase) {
+                                   bool staircase, std::string name)
+    : lr0_(initial_learning_rate),
+      decay_steps_(decay_steps),
+      decay_rate_(decay_rate),
+      staircase_(staircase),
+      name_(std::move(name)) {
   check_non_negative("ExponentialDecay", "initial_learning_rate", lr0_);
   check_positive("ExponentialDecay", "decay_steps", decay_steps_);
   check_non_negative("ExponentialDecay", "decay_rate", decay_rate_);
@@ -26,8 +30,12 @@ double ExponentialDecay::operator()(std::int64_t step) const {
 }
 
 InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, double decay_steps, double decay_rate,
-                                   bool staircase)
-    : lr0_(initial_learning_rate), decay_steps_(decay_steps), decay_rate_(decay_rate), staircase_(staircase) {
+                                   bool staircase, std::string name)
+    : lr0_(initial_learning_rate),
+      decay_steps_(decay_steps),
+      decay_rate_(decay_rate),
+      staircase_(staircase),
+      name_(std::move(name)) {
   check_non_negative("InverseTimeDecay", "initial_learning_rate", lr0_);
   check_positive("InverseTimeDecay", "decay_steps", decay_steps_);
   check_non_negative("InverseTimeDecay", "decay_rate", decay_rate_);
@@ -39,8 +47,9 @@ double InverseTimeDecay::operator()(std::int64_t step) const {
   return lr0_ / (1.0 + decay_rate_ * p);
 }
 
-PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<double> boundaries, std::vector<double> values)
-    : boundaries_(std::move(boundaries)), values_(std::move(values)) {
+PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<double> boundaries, std::vector<double> values,
+                                               std::string name)
+    : boundaries_(std::move(boundaries)), values_(std::move(values)), name_(std::move(name)) {
   if (values_.size() != boundaries_.size() + 1)
     throw ValueError("PiecewiseConstantDecay: argument values expected one more element than boundaries (" +
                      std::to_string(boundaries_.size() + 1) + "), received " +

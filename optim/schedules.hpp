@@ -2,6 +2,9 @@
 // Learning-rate schedules with Keras's formulas (keras.optimizers.schedules). A schedule maps the
 // optimizer's step count (iterations before the update) to a learning rate. They compute in double
 // and are not templated on the scalar type: the optimizer casts the result to its variables' type.
+// Each has Keras's get_config() and a static from_config(config) (optim/schedules_config.cpp);
+// optim/registry.hpp names them for serialize / from_config<LearningRateSchedule> (include it, or
+// optim/optimizer_config.hpp, where you use those).
 #include <concepts>
 #include <cstdint>
 #include <functional>
@@ -10,6 +13,8 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "optim/config_fwd.hpp"
 
 namespace loom::optimizers {
 namespace schedules {
@@ -20,50 +25,65 @@ class LearningRateSchedule {
   virtual double operator()(std::int64_t step) const = 0;
   // Keras's class name, e.g. "ExponentialDecay".
   virtual std::string class_name() const = 0;
+  // Keras's get_config(). A schedule of your own overrides it (and provides a static from_config)
+  // to be saved; this default throws NotImplementedError, as Keras's base class does.
+  virtual Config get_config() const;
 };
 
 // lr0 * decay_rate ^ (step / decay_steps); the exponent is floored when staircase.
 class ExponentialDecay final : public LearningRateSchedule {
  public:
   ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
-                   bool staircase = false);
+                   bool staircase = false, std::string name = "ExponentialDecay");
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "ExponentialDecay"; }
+  Config get_config() const override;
+  static std::shared_ptr<ExponentialDecay> from_config(const Config& config);
 
  private:
   double lr0_, decay_steps_, decay_rate_;
   bool staircase_;
+  std::string name_;
 };
 
 // lr0 / (1 + decay_rate * step / decay_steps); the quotient is floored when staircase.
 class InverseTimeDecay final : public LearningRateSchedule {
  public:
   InverseTimeDecay(double initial_learning_rate, double decay_steps, double decay_rate,
-                   bool staircase = false);
+                   bool staircase = false, std::string name = "InverseTimeDecay");
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "InverseTimeDecay"; }
+  Config get_config() const override;
+  static std::shared_ptr<InverseTimeDecay> from_config(const Config& config);
 
  private:
   double lr0_, decay_steps_, decay_rate_;
   bool staircase_;
+  std::string name_;
 };
 
 // values[0] for step <= boundaries[0], values[i] for boundaries[i-1] < step <= boundaries[i],
 // values.back() beyond the last boundary. Boundaries must increase strictly.
 class PiecewiseConstantDecay final : public LearningRateSchedule {
  public:
-  PiecewiseConstantDecay(std::vector<double> boundaries, std::vector<double> values);
+  // name: Keras's default is "PiecewiseConstant", not the class name.
+  PiecewiseConstantDecay(std::vector<double> boundaries, std::vector<double> values,
+                         std::string name = "PiecewiseConstant");
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "PiecewiseConstantDecay"; }
+  Config get_config() const override;
+  static std::shared_ptr<PiecewiseConstantDecay> from_config(const Config& config);
 
  private:
   std::vector<double> boundaries_, values_;
+  std::string name_;
 };
 
 struct PolynomialDecayOptions {
   double end_learning_rate = 0.0001;
   double power = 1.0;
   bool cycle = false;
+  std::string name = "PolynomialDecay";
 };
 
 // (lr0 - end) * (1 - min(step, ds) / ds) ^ power + end. With cycle, ds grows to
@@ -74,6 +94,8 @@ class PolynomialDecay final : public LearningRateSchedule {
                   const PolynomialDecayOptions& options = {});
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "PolynomialDecay"; }
+  Config get_config() const override;
+  static std::shared_ptr<PolynomialDecay> from_config(const Config& config);
 
  private:
   double lr0_, decay_steps_;
@@ -84,6 +106,7 @@ struct CosineDecayOptions {
   double alpha = 0.0;
   std::optional<double> warmup_target;  // no warmup when unset
   double warmup_steps = 0;
+  std::string name = "CosineDecay";
 };
 
 // lr0 * ((1 - alpha) * 0.5 * (1 + cos(pi * min(step, ds) / ds)) + alpha). With a warmup target,
@@ -94,6 +117,8 @@ class CosineDecay final : public LearningRateSchedule {
   CosineDecay(double initial_learning_rate, double decay_steps, const CosineDecayOptions& options = {});
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "CosineDecay"; }
+  Config get_config() const override;
+  static std::shared_ptr<CosineDecay> from_config(const Config& config);
 
  private:
   double lr0_, decay_steps_;
@@ -104,6 +129,7 @@ struct CosineDecayRestartsOptions {
   double t_mul = 2.0;
   double m_mul = 1.0;
   double alpha = 0.0;
+  std::string name = "SGDRDecay";  // Keras's default
 };
 
 // SGDR (Loshchilov & Hutter), as keras.optimizers.schedules.CosineDecayRestarts.
@@ -113,13 +139,16 @@ class CosineDecayRestarts final : public LearningRateSchedule {
                       const CosineDecayRestartsOptions& options = {});
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "CosineDecayRestarts"; }
+  Config get_config() const override;
+  static std::shared_ptr<CosineDecayRestarts> from_config(const Config& config);
 
  private:
   double lr0_, first_decay_steps_;
   CosineDecayRestartsOptions o_;
 };
 
-// A user function of the step, as Keras accepts a callable learning rate.
+// A user function of the step, as Keras accepts a callable learning rate. It has no config: an
+// optimizer using one cannot be serialized (NotImplementedError); a registered schedule class can.
 class FunctionSchedule final : public LearningRateSchedule {
  public:
   explicit FunctionSchedule(std::function<double(std::int64_t)> fn);

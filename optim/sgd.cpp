@@ -1,5 +1,6 @@
 #include "optim/sgd.hpp"
 
+#include "optim/optimizer_config.hpp"
 #include "optim/validate.hpp"
 
 namespace loom::optimizers {
@@ -40,6 +41,25 @@ void SGD<T>::update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
       w[k] += m[k];
     }
   }
+}
+
+template <class T>
+Config SGD<T>::get_config() const {
+  Config c = Optimizer<T>::get_config();
+  c["momentum"] = o_.momentum;
+  c["nesterov"] = o_.nesterov;
+  return c;
+}
+
+template <class T>
+std::shared_ptr<SGD<T>> SGD<T>::from_config(const Config& config) {
+  config::Reader r(config, "SGD.from_config");
+  SGDOptions o;
+  read_common_options(r, o);
+  o.momentum = r.number("momentum", o.momentum);
+  o.nesterov = r.boolean("nesterov", o.nesterov);
+  r.finish();
+  return std::make_shared<SGD<T>>(o);
 }
 
 template class SGD<float>;

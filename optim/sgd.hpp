@@ -1,6 +1,7 @@
 #pragma once
 // SGD with Keras's momentum form: m = momentum * m - lr * g, then w += m, or with nesterov
 // w += momentum * m - lr * g. Without momentum: w -= lr * g.
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,10 @@ class SGD : public Optimizer<T> {
  public:
   explicit SGD(const SGDOptions& options = {});
   SGDOptions options() const;
+  // Keras 3's config: the shared fields (Optimizer::get_config), then SGD's own.
+  Config get_config() const override;
+  // The inside of the envelope; every field checked, unknown ones refused (ValueError).
+  static std::shared_ptr<SGD> from_config(const Config& config);
 
  protected:
   void update_step(const T* g, T* w, std::size_t n, Tensor<T>* slots,
