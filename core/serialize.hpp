@@ -13,9 +13,16 @@
 
 namespace loom {
 
+// The kind a class serializes as: each kind's base declares `using serial_base = <itself>`
+// (Layer<T>, const Initializer, Optimizer<T>, ...), so serialize(Dense<float>(3)) finds the
+// layer registry from the concrete type.
+template <class C>
+using serial_base_t = typename std::remove_const_t<C>::serial_base;
+
 // obj.get_config() in its envelope, named by obj's registered dynamic type.
-template <class Base>
-Config serialize(const Base& obj) {
+template <class C>
+Config serialize(const C& obj) {
+  using Base = serial_base_t<C>;
   auto& reg = registry<Base>();
   const std::string name = reg.name_of(obj, reg.kind());
   return config::envelope(reg.module(), name, obj.get_config(), reg.builtin(name) ? "" : name);

@@ -14,6 +14,7 @@ namespace loom {
 
 class Activation {
  public:
+  using serial_base = const Activation;  // core/serialize.hpp
   virtual ~Activation();
   virtual Tensor<float> operator()(const Tensor<float>& x) const = 0;
   virtual Tensor<double> operator()(const Tensor<double>& x) const = 0;

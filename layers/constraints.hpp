@@ -17,6 +17,7 @@ namespace loom {
 
 class Constraint {
  public:
+  using serial_base = const Constraint;  // core/serialize.hpp
   virtual ~Constraint();
   virtual Tensor<float> operator()(const Tensor<float>& w) const = 0;
   virtual Tensor<double> operator()(const Tensor<double>& w) const = 0;

@@ -20,6 +20,7 @@ namespace loom {
 
 class Initializer {
  public:
+  using serial_base = const Initializer;  // core/serialize.hpp
   virtual ~Initializer();
   // Writes shape.numel() values to `out`. Values are made in double and rounded to T by make(),
   // so a seed gives the same numbers (up to rounding) in float and double.

@@ -40,6 +40,7 @@ template <class T = float>
 class Layer {
  public:
   using value_type = T;
+  using serial_base = Layer<T>;  // core/serialize.hpp
   explicit Layer(std::string name = "");
   virtual ~Layer();
   Layer(const Layer&) = delete;

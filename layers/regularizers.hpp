@@ -14,6 +14,7 @@ namespace loom {
 
 class Regularizer {
  public:
+  using serial_base = const Regularizer;  // core/serialize.hpp
   virtual ~Regularizer();
   virtual Tensor<float> operator()(const Tensor<float>& w) const = 0;
   virtual Tensor<double> operator()(const Tensor<double>& w) const = 0;

@@ -13,7 +13,7 @@
 
 #include "autograd/variable.hpp"
 #include "core/tensor.hpp"
-#include "optim/config_fwd.hpp"
+#include "core/config_fwd.hpp"
 #include "optim/schedules.hpp"
 
 namespace loom::optimizers {
@@ -38,6 +38,7 @@ CommonOptions common_options_of(const Options& o) {
 template <class T = float>
 class Optimizer {
  public:
+  using serial_base = Optimizer<T>;  // core/serialize.hpp
   using State = std::map<std::string, Tensor<T>>;
 
   virtual ~Optimizer();

@@ -14,13 +14,14 @@
 #include <type_traits>
 #include <vector>
 
-#include "optim/config_fwd.hpp"
+#include "core/config_fwd.hpp"
 
 namespace loom::optimizers {
 namespace schedules {
 
 class LearningRateSchedule {
  public:
+  using serial_base = LearningRateSchedule;  // core/serialize.hpp
   virtual ~LearningRateSchedule() = default;
   virtual double operator()(std::int64_t step) const = 0;
   // Keras's class name, e.g. "ExponentialDecay".

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/serialize.hpp"
+#include "test_util.hpp"
 #include "optim/optim.hpp"
 #include "optim/optimizer_config.hpp"
 
@@ -21,25 +22,9 @@ using namespace loom;
 using namespace loom::optimizers;
 using namespace loom::optimizers::schedules;
 
-namespace {
+using loom::testing::throws_with;
 
-// test_util.hpp's throws_with, repeated: test_util.hpp includes loom.hpp, whose layers/layer.hpp
-// still declares a loom::Config of its own that clashes with core/config_fwd.hpp's.
-template <class E, class Fn>
-::testing::AssertionResult throws_with(Fn&& fn, std::initializer_list<std::string> words) {
-  try {
-    fn();
-  } catch (const E& e) {
-    const std::string msg = e.what();
-    for (const auto& w : words)
-      if (msg.find(w) == std::string::npos)
-        return ::testing::AssertionFailure() << "message '" << msg << "' lacks '" << w << "'";
-    return ::testing::AssertionSuccess();
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "threw another type: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "did not throw";
-}
+namespace {
 
 // A user's optimizer, registered for float and double as a class template: sign descent,
 // w -= lr * scale * sign(g).
