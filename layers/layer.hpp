@@ -74,6 +74,10 @@ class Layer {
   void set_weights(const std::vector<xt::xarray<T>>& values);
 
   virtual Config get_config() const;
+  // The layers this one is a container of, as a model is of its layers (Model::layers()); empty
+  // for any other layer, also one that runs others inside it (an RNN's cell, Bidirectional's two
+  // RNNs). Weight formats keyed per layer (PyTorch's) flatten models through it.
+  virtual std::vector<std::shared_ptr<Layer<T>>> sublayers() const { return {}; }
   bool trainable() const { return trainable_; }
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).

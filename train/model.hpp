@@ -135,6 +135,7 @@ class Model : public Layer<T> {
     return layer;
   }
   const std::vector<std::shared_ptr<Layer<T>>>& layers() const { return layers_; }
+  std::vector<std::shared_ptr<Layer<T>>> sublayers() const override { return layers_; }
   // Throws ValueError listing the layer names when there is no such layer.
   std::shared_ptr<Layer<T>> get_layer(const std::string& name) const;
 

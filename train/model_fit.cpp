@@ -88,7 +88,7 @@ History Model<T>::fit_loop(const Dataset<T>& train, const std::optional<Dataset<
   auto cbs = o.callbacks;
   bool has_nan_guard = false;
   for (const auto& c : cbs)
-    if (dynamic_cast<callbacks::TerminateOnNaN<T>*>(c.get())) has_nan_guard = true;
+    if (c && c->stops_on_nan()) has_nan_guard = true;
   if (o.terminate_on_nan && !has_nan_guard) {
     cbs.insert(cbs.begin(), std::make_shared<callbacks::TerminateOnNaN<T>>(
                                 !chief ? &no_output : o.verbose > 0 ? &out : nullptr));

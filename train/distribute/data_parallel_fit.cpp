@@ -103,11 +103,11 @@ void DataParallelFit<T>::prepare(const Dataset<T>& train, const std::optional<Da
                                   std::to_string(ranks) + " ranks (averaging the ranks' gradients gives the "
                                   "whole batch's only for a mean), received '" + m_.loss_->name() +
                                   "' with another reduction");
-      if (auto* scce = dynamic_cast<const losses::SparseCategoricalCrossentropy<T>*>(m_.loss_.get());
-          scce && scce->ignore_class())
-        throw NotImplementedError(who + ": a loss without ignore_class expected with " + std::to_string(ranks) +
-                                  " ranks (each rank's mean over its kept entries, averaged, is not the whole "
-                                  "batch's mean), received ignore_class " + std::to_string(*scce->ignore_class()));
+      if (const std::string filter = m_.loss_->target_filter(); !filter.empty())
+        throw NotImplementedError(who + ": a loss that keeps every target (no ignore_class) expected with " +
+                                  std::to_string(ranks) + " ranks (each rank's mean over its kept entries, "
+                                  "averaged, is not the whole batch's mean), received " + filter + " in loss '" +
+                                  m_.loss_->name() + "'");
       for (const auto& m : m_.metrics_) (void)m->state();  // a custom metric without state() throws here
     }
     if (!m_.built()) {
