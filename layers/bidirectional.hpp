@@ -33,6 +33,14 @@ class Bidirectional : public Layer<T> {
   // layers get zero_output_for_mask = return_sequences, as Keras forces.
   explicit Bidirectional(std::shared_ptr<RNN<T>> layer, std::string merge_mode = "concat",
                          std::shared_ptr<RNN<T>> backward_layer = nullptr, std::string name = "");
+  // The forward layer by value, moved into a shared_ptr: Bidirectional(LSTM(32)). Only a fresh
+  // layer may be moved (see Layer's move constructor).
+  template <class R>
+    requires detail::movable_layer_of<R, RNN<T>>
+  explicit Bidirectional(R&& layer, std::string merge_mode = "concat", std::shared_ptr<RNN<T>> backward_layer = nullptr,
+                         std::string name = "")
+      : Bidirectional(std::shared_ptr<RNN<T>>(std::make_shared<std::remove_cvref_t<R>>(std::move(layer))),
+                      std::move(merge_mode), std::move(backward_layer), std::move(name)) {}
 
   // initial_state: {} or the forward layer's states followed by the backward layer's.
   BidirectionalResult<T> call_full(const Tensor<T>& x, const std::vector<Tensor<T>>& initial_state = {},
@@ -57,6 +65,14 @@ class Bidirectional : public Layer<T> {
   std::shared_ptr<RNN<T>> forward_, backward_;
   std::string merge_mode_;
 };
+
+// The scalar type follows the forward layer, by value or shared_ptr: Bidirectional(LSTM<double>(32))
+// and Bidirectional(std::make_shared<GRU<double>>(8)) are Bidirectional<double>s.
+template <class R, class... Rest>
+  requires std::derived_from<std::remove_cvref_t<R>, Layer<detail::layer_scalar_t<R>>>
+Bidirectional(R&&, Rest&&...) -> Bidirectional<detail::layer_scalar_t<R>>;
+template <class R, class... Rest>
+Bidirectional(std::shared_ptr<R>, Rest&&...) -> Bidirectional<detail::layer_scalar_t<R>>;
 
 extern template class Bidirectional<float>;
 extern template class Bidirectional<double>;

@@ -40,6 +40,10 @@ class Layer {
   virtual ~Layer();
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
+  // Moving lets a layer be made as a value and handed over, as in model.add(GRU(16)), which moves
+  // it into a shared_ptr. Only a fresh layer may be moved: one that is built, or tracked by a
+  // model or a wrapper, is referred to by pointer, so moving it is an error (not detected).
+  Layer(Layer&&) = default;
 
   const std::string& name() const { return name_; }
   bool built() const { return built_; }

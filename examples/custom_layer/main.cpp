@@ -102,8 +102,8 @@ int main(int argc, char** argv) try {
                    .gate_initializer = custom::FanInUniform(),
                    .recurrent_regularizer = std::make_shared<custom::Orthogonality>(orthogonality)});
   auto model = std::make_shared<Sequential<float>>();
-  model->add(std::make_shared<RNN<float>>(cell));
-  model->add(std::make_shared<Dense<float>>(10, DenseOptions{.activation = "softmax"}));
+  model->add(RNN(cell));
+  model->add(Dense(10, {.activation = "softmax"}));
   model->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = learning_rate}),
                  "sparse_categorical_crossentropy", {"accuracy"});
   model->build(Shape{1, 8, 8});
