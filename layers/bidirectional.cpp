@@ -172,11 +172,13 @@ std::shared_ptr<Bidirectional<T>> Bidirectional<T>::from_config(const Config& c)
   // Keras writes merge_mode None as null.
   if (r.has("merge_mode")) o.merge_mode = r.optional_string("merge_mode").value_or("none");
   auto rnn = [&](const Config& j, const char* key) {
-    auto layer = std::dynamic_pointer_cast<RNN<T>>(loom::from_config<Layer<T>>(j));
-    if (!layer)
+    auto layer = loom::from_config<Layer<T>>(j);
+    // recurrent_layers() is the hook by which a layer says it is an RNN (it lists itself).
+    const auto rnns = layer->recurrent_layers();
+    if (rnns.size() != 1 || static_cast<const Layer<T>*>(rnns[0]) != layer.get())
       throw ValueError(std::string("Bidirectional: config field '") + key + "' expected an RNN layer, received class '" +
                        config::open_envelope(j, "Bidirectional").class_name + "'");
-    return layer;
+    return std::static_pointer_cast<RNN<T>>(layer);
   };
   auto forward = rnn(r.require("layer"), "layer");
   if (const Config* b = r.raw("backward_layer"); b && !b->is_null()) o.backward_layer = rnn(*b, "backward_layer");

@@ -42,6 +42,13 @@ class Bidirectional : public Layer<T> {
   explicit Bidirectional(std::shared_ptr<RNN<T>> layer, BidirectionalOptions<T> options = {});
   // Keras's config: {"merge_mode", "layer": ..., "backward_layer": ..., ...}.
   static std::shared_ptr<Bidirectional> from_config(const Config& config);
+  // The forward layer by value, moved into a shared_ptr: Bidirectional(LSTM(32)). Only a fresh
+  // layer may be moved (see Layer's move constructor).
+  template <class R>
+    requires detail::movable_layer_of<R, RNN<T>>
+  explicit Bidirectional(R&& layer, BidirectionalOptions<T> options = {})
+      : Bidirectional(std::shared_ptr<RNN<T>>(std::make_shared<std::remove_cvref_t<R>>(std::move(layer))),
+                      std::move(options)) {}
 
   // initial_state: {} or the forward layer's states followed by the backward layer's.
   BidirectionalResult<T> call_full(const Tensor<T>& x, const std::vector<Tensor<T>>& initial_state = {},
@@ -68,6 +75,15 @@ class Bidirectional : public Layer<T> {
   std::shared_ptr<RNN<T>> forward_, backward_;
   std::string merge_mode_;
 };
+
+// The scalar type follows the forward layer, by value or shared_ptr: Bidirectional(LSTM<double>(32))
+// and Bidirectional(std::make_shared<GRU<double>>(8)) are Bidirectional<double>s.
+template <class R>
+  requires std::derived_from<std::remove_cvref_t<R>, Layer<detail::layer_scalar_t<R>>>
+Bidirectional(R&&, BidirectionalOptions<detail::layer_scalar_t<R>> = {}) -> Bidirectional<detail::layer_scalar_t<R>>;
+template <class R>
+Bidirectional(std::shared_ptr<R>, BidirectionalOptions<detail::layer_scalar_t<R>> = {})
+    -> Bidirectional<detail::layer_scalar_t<R>>;
 
 extern template class Bidirectional<float>;
 extern template class Bidirectional<double>;

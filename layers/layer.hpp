@@ -45,6 +45,10 @@ class Layer {
   virtual ~Layer();
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
+  // Moving lets a layer be made as a value and handed over, as in model.add(GRU(16)), which moves
+  // it into a shared_ptr. Only a fresh layer may be moved: one that is built, or tracked by a
+  // model or a wrapper, is referred to by pointer, so moving it is an error (not detected).
+  Layer(Layer&&) = default;
 
   const std::string& name() const { return name_; }
   bool built() const { return built_; }
@@ -88,6 +92,10 @@ class Layer {
   // rebuilds through the registry, so a registered layer needs nothing more; an unregistered one
   // gets ValueError saying to register it (or override clone).
   virtual std::shared_ptr<Layer<T>> clone(CloneWeights weights = CloneWeights::fresh) const;
+  // The layers this one is a container of, as a model is of its layers (Model::layers()); empty
+  // for any other layer, also one that runs others inside it (an RNN's cell, Bidirectional's two
+  // RNNs). Weight formats keyed per layer (PyTorch's) flatten models through it.
+  virtual std::vector<std::shared_ptr<Layer<T>>> sublayers() const { return {}; }
   bool trainable() const { return trainable_; }
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).

@@ -5,8 +5,10 @@
 // C++ loop; `unroll` is accepted for Keras compatibility and changes nothing. A cell that runs a
 // whole sequence itself (RNNCell::call_sequence: GRUCell, LSTMCell, user cells) is asked first
 // (see docs/keras_compat.md, "RNN: fused path").
+#include <concepts>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "layers/rnn_cell.hpp"
@@ -16,6 +18,18 @@ namespace loom {
 namespace config {
 class Reader;
 }
+
+namespace detail {
+// The scalar type of a layer class (GRUCell<double> -> double), for deduction guides.
+template <class U>
+U layer_scalar(const Layer<U>*);
+template <class L>
+using layer_scalar_t = decltype(layer_scalar(static_cast<std::remove_cvref_t<L>*>(nullptr)));
+// A fresh layer of a class derived from Base, given as an rvalue, to be moved into a shared_ptr.
+template <class L, class Base>
+concept movable_layer_of = std::derived_from<std::remove_cvref_t<L>, Base> &&
+                           std::move_constructible<std::remove_cvref_t<L>> && !std::is_lvalue_reference_v<L>;
+}  // namespace detail
 
 // Defaults are Keras's. time_major is tf.keras 2.x's option (Keras 3 removed it): inputs and
 // sequence outputs are (timesteps, batch, features).
@@ -51,6 +65,12 @@ class RNN : public Layer<T> {
   explicit RNN(CellPtr cell, RNNOptions options = {});
   explicit RNN(std::vector<CellPtr> cells, RNNOptions options = {});
   static std::shared_ptr<RNN> from_config(const Config& config);
+  // A cell by value, moved into a shared_ptr: RNN(GRUCell(4)). Only a fresh cell may be moved
+  // (see Layer's move constructor).
+  template <class C>
+    requires detail::movable_layer_of<C, RNNCell<T>>
+  explicit RNN(C&& cell, RNNOptions options = {})
+      : RNN(CellPtr(std::make_shared<std::remove_cvref_t<C>>(std::move(cell))), std::move(options)) {}
 
   // The whole call: x (batch, timesteps, features); initial_state: {} (zeros, or the stored
   // states of a stateful layer) or one tensor (batch, state_size[i]) per state; mask: undefined
@@ -106,6 +126,14 @@ class RNN : public Layer<T> {
   std::vector<Tensor<T>> stored_states_;
   bool last_fused_ = false;
 };
+
+// The scalar type follows the cell, by value or shared_ptr: RNN(GRUCell<double>(4)) and
+// RNN(std::make_shared<MyCell<double>>()) are RNN<double>s.
+template <class C>
+  requires std::derived_from<std::remove_cvref_t<C>, Layer<detail::layer_scalar_t<C>>>
+RNN(C&&, RNNOptions = {}) -> RNN<detail::layer_scalar_t<C>>;
+template <class C>
+RNN(std::shared_ptr<C>, RNNOptions = {}) -> RNN<detail::layer_scalar_t<C>>;
 
 extern template class RNN<float>;
 extern template class RNN<double>;

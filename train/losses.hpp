@@ -73,6 +73,10 @@ class Loss {
 
   const std::string& name() const { return name_; }
   Reduction reduction() const { return reduction_; }
+  // What target_mask() leaves targets out by, for messages ("ignore_class 0"); empty when the
+  // loss keeps every target. A data-parallel fit refuses such a loss: the mean over the kept
+  // targets of a whole batch is not the average of its slices' means.
+  virtual std::string target_filter() const { return ""; }
 
  protected:
   // A mask the loss derives from the targets (ignore_class); undefined when there is none.
@@ -141,6 +145,9 @@ class SparseCategoricalCrossentropy : public Loss<T> {
   Tensor<T> call(const Tensor<T>& y_true, const Tensor<T>& y_pred) const override;
   bool from_logits() const { return from_logits_; }
   const std::optional<long>& ignore_class() const { return ignore_class_; }
+  std::string target_filter() const override {
+    return ignore_class_ ? "ignore_class " + std::to_string(*ignore_class_) : "";
+  }
 
  protected:
   Tensor<T> target_mask(const Tensor<T>& y_true, const Tensor<T>& y_pred) const override;

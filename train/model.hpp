@@ -42,9 +42,15 @@ class Callback;
 }
 namespace distribute {
 class Communicator;
+}
+namespace detail {
 template <class T>
-class GradientReducer;
-}  // namespace distribute
+class FitStrategy;
+template <class T>
+class SingleProcessFit;
+template <class T>
+class DataParallelFit;
+}  // namespace detail
 
 // A loss or metric by Keras identifier ("mse", "mae", "accuracy", ...) or as an object.
 template <class T>
@@ -103,6 +109,10 @@ struct PredictOptions {
   std::ostream* out = nullptr;
 };
 
+// Registers train/'s layer classes (Sequential) with the layer registries, once; every Model's
+// constructor calls it, and so must a reader of model files before it meets its first config.
+void register_model_classes();
+
 template <class T = float>
 class Model : public Layer<T> {
  public:
@@ -129,6 +139,7 @@ class Model : public Layer<T> {
     return layer;
   }
   const std::vector<std::shared_ptr<Layer<T>>>& layers() const { return layers_; }
+  std::vector<std::shared_ptr<Layer<T>>> sublayers() const override { return layers_; }
   // Throws ValueError listing the layer names when there is no such layer.
   std::shared_ptr<Layer<T>> get_layer(const std::string& name) const;
 
@@ -197,7 +208,7 @@ class Model : public Layer<T> {
 
   // The communicator of the data-parallel fit running now (null otherwise): callbacks that write
   // files do so only on its rank 0.
-  const std::shared_ptr<distribute::Communicator>& communicator() const { return communicator_; }
+  const std::shared_ptr<distribute::Communicator>& communicator() const;
 
   // The output shape of the last call of a layer, recorded by models that see it (Sequential).
   void record_output_shape(const Layer<T>* layer, const Shape& shape);
@@ -221,20 +232,15 @@ class Model : public Layer<T> {
   Logs collect_logs() const;
   History fit_impl(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o);
   History fit_loop(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o);
-  // With a communicator, each rank evaluates its slices of the batches and the logs are summed.
+  // Every batch goes through `how`: one process, or this rank's slices with the logs summed.
   Logs evaluate_impl(const Dataset<T>& data, const std::vector<CallbackPtr<T>>& cbs, int verbose,
-                     std::ostream* out, distribute::Communicator* comm = nullptr);
-  // Data-parallel fit (model_data_parallel.cpp). agree_data_parallel checks, on every rank, that
-  // the fit is supported and that every rank runs the same one (it throws on every rank alike, so
-  // no rank is left waiting); sync_from_rank0 copies rank 0's weights, optimizer and random state.
-  void agree_data_parallel(const Dataset<T>& train, const std::optional<Dataset<T>>& val,
-                           const FitOptions<T>& o);
-  void sync_from_rank0(distribute::Communicator& comm);
-  // One step on this rank's slice of the global batch; returns whether any rank's loss was non-finite.
-  bool train_step_data_parallel(const Dataset<T>& train, const std::vector<std::size_t>& batch,
-                                bool skip_non_finite, distribute::GradientReducer<T>& reducer);
-  // Sums the loss tracker and metric states over ranks (one all-reduce); the logs of the whole job.
-  Logs collect_logs_data_parallel();
+                     std::ostream* out, detail::FitStrategy<T>& how);
+  // fit's and evaluate's check of array arguments: defined, and as many samples in y as in x.
+  void check_arrays(const std::string& who, const Tensor<T>& x, const Tensor<T>& y) const;
+
+  // The fit strategies step the model through the private steps and trackers above and below.
+  friend class detail::SingleProcessFit<T>;
+  friend class detail::DataParallelFit<T>;
 
   std::vector<std::shared_ptr<Layer<T>>> layers_;
   std::vector<std::pair<const Layer<T>*, Shape>> output_shapes_;
@@ -248,11 +254,9 @@ class Model : public Layer<T> {
   mutable bool in_call_ = false;  // set between check_input and call: build() skips its own pass
   double tracker_total_ = 0.0, tracker_count_ = 0.0;  // Keras's loss tracker (batch-size weighted)
   bool tracker_restored_ = false;  // a mid-epoch checkpoint restored the tracker for the next fit
-  // Data-parallel fit: the tracker holds this rank's part; these hold the restored part of a
-  // resumed epoch (the same on every rank) and the job's total after the last reduction.
-  std::shared_ptr<distribute::Communicator> communicator_;
-  double dp_base_total_ = 0.0, dp_base_count_ = 0.0;
-  double dp_total_ = 0.0, dp_count_ = 0.0;
+  // strategy_ is the running fit's strategy, single_ (one process) outside a fit.
+  std::unique_ptr<detail::FitStrategy<T>> single_;
+  detail::FitStrategy<T>* strategy_ = nullptr;
 };
 
 extern template class Model<float>;

@@ -2,7 +2,6 @@
 
 #include "layers/torch_layout.hpp"
 #include "train/io/npz.hpp"
-#include "train/model.hpp"
 #include "train/weights_io.hpp"
 
 namespace loom {
@@ -11,11 +10,9 @@ namespace {
 
 template <class T>
 void flatten(const Layer<T>& layer, std::vector<const Layer<T>*>& out) {
-  if (auto* m = dynamic_cast<const Model<T>*>(&layer)) {
-    for (const auto& l : m->layers()) flatten(*l, out);
-  } else {
-    out.push_back(&layer);
-  }
+  const auto inner = layer.sublayers();
+  if (inner.empty()) out.push_back(&layer);
+  for (const auto& l : inner) flatten(*l, out);
 }
 
 }  // namespace

@@ -65,9 +65,9 @@ CharModel make_model(std::size_t vocab, std::size_t embed, std::size_t units) {
   CharModel m{std::make_shared<Sequential<float>>(), nullptr};
   m.gru = std::make_shared<GRU<float>>(static_cast<long>(units), GRUCellOptions{},
                                        RNNOptions{.return_sequences = true, .stateful = true});
-  m.model->add(std::make_shared<Embedding<float>>(static_cast<long>(vocab), static_cast<long>(embed)));
-  m.model->add(m.gru);
-  m.model->add(std::make_shared<Dense<float>>(static_cast<long>(vocab)));
+  m.model->add(Embedding(static_cast<long>(vocab), static_cast<long>(embed)));
+  m.model->add(m.gru);  // a shared_ptr, kept: sampling and the ResetStates callback reset its states
+  m.model->add(Dense(static_cast<long>(vocab)));
   return m;
 }
 

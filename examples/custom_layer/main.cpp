@@ -104,7 +104,7 @@ int main(int argc, char** argv) try {
   auto model = std::make_shared<Sequential<float>>();
   auto rnn = std::make_shared<RNN<float>>(cell);
   model->add(rnn);
-  model->add(std::make_shared<Dense<float>>(10, DenseOptions{.activation = "softmax"}));
+  model->add(Dense(10, {.activation = "softmax"}));
   model->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = learning_rate}),
                  "sparse_categorical_crossentropy", {"accuracy"});
   model->build(Shape{1, 8, 8});

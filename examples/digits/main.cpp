@@ -71,13 +71,13 @@ int main(int argc, char** argv) try {
               n_train - n_val, x_train.dim(0), n_val, n_test);
 
   set_seed(o.seed);
-  auto gru = std::make_shared<GRU<float>>(o.units, GRUCellOptions{.dropout = dropout});
+  GRU gru(o.units, {.dropout = dropout});
   auto model = std::make_shared<Sequential<float>>();
   if (unidirectional)
-    model->add(gru);
+    model->add(std::move(gru));
   else
-    model->add(std::make_shared<Bidirectional<float>>(gru));
-  model->add(std::make_shared<Dense<float>>(10, DenseOptions{.activation = "softmax"}));
+    model->add(Bidirectional(std::move(gru)));
+  model->add(Dense(10, {.activation = "softmax"}));
   model->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = learning_rate}),
                  "sparse_categorical_crossentropy", {"accuracy"});
   model->build(Shape{1, 8, 8});

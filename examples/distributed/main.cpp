@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     // The same seed on every rank; fit replaces the other ranks' weights with rank 0's anyway.
     set_seed(o.seed);
     auto model = std::make_shared<Sequential<float>>();
-    model->add(std::make_shared<Bidirectional<float>>(std::make_shared<GRU<float>>(o.units)));
-    model->add(std::make_shared<Dense<float>>(10, DenseOptions{.activation = "softmax"}));
+    model->add(Bidirectional(GRU(o.units)));
+    model->add(Dense(10, {.activation = "softmax"}));
     model->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = learning_rate}),
                    "sparse_categorical_crossentropy", {"accuracy"});
     model->build(Shape{1, 8, 8});

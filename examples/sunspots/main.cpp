@@ -83,8 +83,8 @@ int main(int argc, char** argv) try {
     const std::uint64_t seed = o.seed * 1000 + static_cast<std::uint64_t>(k);
     set_seed(seed);  // the initial weights
     auto model = std::make_shared<Sequential<float>>();
-    model->add(std::make_shared<GRU<float>>(o.units));
-    model->add(std::make_shared<Dense<float>>(1));
+    model->add(GRU(o.units));
+    model->add(Dense(1));
     model->compile(std::make_shared<optimizers::Adam<float>>(optimizers::AdamOptions{.learning_rate = learning_rate}),
                    "mse");
 

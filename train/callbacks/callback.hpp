@@ -39,6 +39,11 @@ class Callback {
   virtual void on_predict_batch_begin(std::size_t /*batch*/, const Logs& /*logs*/) {}
   virtual void on_predict_batch_end(std::size_t /*batch*/, const Logs& /*logs*/) {}
 
+  // Whether this callback ends fit at a non-finite loss (TerminateOnNaN). While one does, fit
+  // leaves such a batch's update out, so the weights stay the last good step's, and adds no
+  // TerminateOnNaN of its own (FitOptions::terminate_on_nan).
+  virtual bool stops_on_nan() const { return false; }
+
  private:
   Model<T>* model_ = nullptr;
 };

@@ -18,6 +18,7 @@ class TerminateOnNaN : public Callback<T> {
   void on_epoch_begin(std::size_t epoch, const Logs& logs) override;
   void on_train_batch_end(std::size_t batch, const Logs& logs) override;
   bool triggered() const { return triggered_; }
+  bool stops_on_nan() const override { return true; }
 
  private:
   std::ostream* out_;

@@ -1,6 +1,6 @@
-// Model's data-parallel fit (FitOptions::communicator): the checks every rank agrees on, the copy
-// of rank 0's state, the step on a rank's slice and the reduction of the logs. The reasons are in
-// docs/distributed.md; model.cpp's fit loop calls these when a communicator is given.
+// The data-parallel fit strategy (data_parallel_fit.hpp). The reasons are in docs/distributed.md.
+#include "train/distribute/data_parallel_fit.hpp"
+
 #include <cxxabi.h>
 
 #include <cmath>
@@ -18,10 +18,9 @@
 #include "core/random.hpp"
 #include "train/callbacks/callback.hpp"
 #include "train/distribute/communicator.hpp"
-#include "train/distribute/data_parallel.hpp"
 #include "train/model.hpp"
 
-namespace loom {
+namespace loom::detail {
 
 namespace {
 
@@ -74,10 +73,14 @@ std::string rank_list(const std::vector<double>& flags, std::size_t offset, int 
 }  // namespace
 
 template <class T>
-void Model<T>::agree_data_parallel(const Dataset<T>& train, const std::optional<Dataset<T>>& val,
-                                   const FitOptions<T>& o) {
-  distribute::Communicator& comm = *o.communicator;
-  const std::string who = "Model '" + this->name() + "' fit";
+DataParallelFit<T>::DataParallelFit(Model<T>& model, std::shared_ptr<distribute::Communicator> comm)
+    : m_(model), comm_(std::move(comm)), reducer_(comm_) {}
+
+template <class T>
+void DataParallelFit<T>::prepare(const Dataset<T>& train, const std::optional<Dataset<T>>& val,
+                                 const FitOptions<T>& o) {
+  distribute::Communicator& comm = *comm_;
+  const std::string who = "Model '" + m_.name() + "' fit";
   const int ranks = comm.size(), rank = comm.rank();
   if (ranks < 1 || rank < 0 || rank >= ranks)
     throw ValueError(who + ": communicator expected a rank in [0, size) and size >= 1, received rank " +
@@ -95,44 +98,44 @@ void Model<T>::agree_data_parallel(const Dataset<T>& train, const std::optional<
         throw ValueError(who + ": batch_size expected >= the number of ranks (" + std::to_string(ranks) +
                          "), since it is the global batch that the ranks share, received " +
                          std::to_string(global_batch));
-      if (loss_->reduction() != losses::Reduction::sum_over_batch_size)
+      if (m_.loss_->reduction() != losses::Reduction::sum_over_batch_size)
         throw NotImplementedError(who + ": a loss with reduction sum_over_batch_size expected with " +
                                   std::to_string(ranks) + " ranks (averaging the ranks' gradients gives the "
-                                  "whole batch's only for a mean), received '" + loss_->name() +
+                                  "whole batch's only for a mean), received '" + m_.loss_->name() +
                                   "' with another reduction");
-      if (auto* scce = dynamic_cast<const losses::SparseCategoricalCrossentropy<T>*>(loss_.get());
-          scce && scce->ignore_class())
-        throw NotImplementedError(who + ": a loss without ignore_class expected with " + std::to_string(ranks) +
-                                  " ranks (each rank's mean over its kept entries, averaged, is not the whole "
-                                  "batch's mean), received ignore_class " + std::to_string(*scce->ignore_class()));
-      for (const auto& m : metrics_) (void)m->state();  // a custom metric without state() throws here
+      if (const std::string filter = m_.loss_->target_filter(); !filter.empty())
+        throw NotImplementedError(who + ": a loss that keeps every target (no ignore_class) expected with " +
+                                  std::to_string(ranks) + " ranks (each rank's mean over its kept entries, "
+                                  "averaged, is not the whole batch's mean), received " + filter + " in loss '" +
+                                  m_.loss_->name() + "'");
+      for (const auto& m : m_.metrics_) (void)m->state();  // a custom metric without state() throws here
     }
-    if (!this->built()) {
+    if (!m_.built()) {
       // Rank 0's weights are sent to all, so they must exist before the first step.
       const auto mine = distribute::shard(elements.front(), rank, ranks);
-      this->build(train.gather(mine, true).x.shape());
+      m_.build(train.gather(mine, true).x.shape());
     }
-    if (ranks > 1 && output_mask_.defined())
+    if (ranks > 1 && m_.output_mask_.defined())
       throw NotImplementedError(who + ": a model without an output mask expected with " + std::to_string(ranks) +
                                 " ranks (each rank's mean over its unmasked entries, averaged, is not the whole "
                                 "batch's mean), received a model whose output carries a mask");
     std::size_t weight_elements = 0, trainable_elements = 0;
-    for (const auto& w : this->weights()) weight_elements += w.value().size();
-    for (const auto& w : this->trainable_weights()) trainable_elements += w.value().size();
+    for (const auto& w : m_.weights()) weight_elements += w.value().size();
+    for (const auto& w : m_.trainable_weights()) trainable_elements += w.value().size();
     std::ostringstream s;
     s << "epochs " << o.epochs << "\nglobal batch size " << global_batch << "\ninitial_epoch " << o.initial_epoch
       << "\ninitial_step " << o.initial_step << "\nbatches in epoch " << o.initial_epoch << ": " << elements.size()
       << "\nsample order of epoch " << o.initial_epoch << ": " << order_hash(elements)
       << "\nvalidation batches " << (val ? val->elements(0).size() : 0) << "\nweights "
-      << this->weights().size() << " (" << weight_elements << " elements)\ntrainable weights "
-      << this->trainable_weights().size() << " (" << trainable_elements << " elements)\noptimizer "
-      << type_name(typeid(*optimizer_)) << " at iteration " << optimizer_->iterations() << "\nloss "
-      << loss_->name() << "\nmetrics";
-    for (const auto& n : metric_names_) s << " " << n;
+      << m_.weights().size() << " (" << weight_elements << " elements)\ntrainable weights "
+      << m_.trainable_weights().size() << " (" << trainable_elements << " elements)\noptimizer "
+      << type_name(typeid(*m_.optimizer_)) << " at iteration " << m_.optimizer_->iterations() << "\nloss "
+      << m_.loss_->name() << "\nmetrics";
+    for (const auto& n : m_.metric_names_) s << " " << n;
     s << "\ncallbacks";
     for (const auto& c : o.callbacks) s << " " << (c ? type_name(typeid(*c)) : "null");
     s << "\nterminate_on_nan " << o.terminate_on_nan << "\n";
-    if (o.initial_epoch > 0) s << "history epochs " << history_.size() << "\n";  // what a resume continues
+    if (o.initial_epoch > 0) s << "history epochs " << m_.history_.size() << "\n";  // what a resume continues
     settings = s.str();
   } catch (...) {
     local_error = std::current_exception();
@@ -157,12 +160,31 @@ void Model<T>::agree_data_parallel(const Dataset<T>& train, const std::optional<
 }
 
 template <class T>
-void Model<T>::sync_from_rank0(distribute::Communicator& comm) {
-  const auto tw = this->trainable_weights();
+History DataParallelFit<T>::run(const std::function<History()>& body) {
+  if (comm_->size() == 1) {
+    sync_from_rank0();
+    return body();
+  }
+  try {
+    sync_from_rank0();
+    return body();
+  } catch (const std::exception& e) {
+    // Thrown on this rank alone, in the middle of the collectives: the other ranks would wait for
+    // this one forever, so the whole job ends.
+    comm_->abort("Model '" + m_.name() + "' fit failed on this rank, ending every rank (they would wait for it "
+                 "forever): " + e.what(), 1);
+    throw;  // not reached: abort() does not return
+  }
+}
+
+template <class T>
+void DataParallelFit<T>::sync_from_rank0() {
+  distribute::Communicator& comm = *comm_;
+  const auto tw = m_.trainable_weights();
   // Slots exist on every rank before the copy (Keras would create them at the first step).
-  optimizer_->build(tw);
-  auto weights = this->weights();
-  auto state = optimizer_->get_state();
+  m_.optimizer_->build(tw);
+  auto weights = m_.weights();
+  auto state = m_.optimizer_->get_state();
   std::size_t total = 0;
   for (const auto& w : weights) total += w.value().size();
   for (const auto& [key, t] : state) total += t.size();
@@ -174,7 +196,7 @@ void Model<T>::sync_from_rank0(distribute::Communicator& comm) {
 
   std::string rng = default_generator().state();
   comm.broadcast(rng, 0);
-  std::vector<double> tracker{tracker_total_, tracker_count_, tracker_restored_ ? 1.0 : 0.0};
+  std::vector<double> tracker{m_.tracker_total_, m_.tracker_count_, m_.tracker_restored_ ? 1.0 : 0.0};
   comm.broadcast(tracker.data(), tracker.size(), 0);
   if (comm.rank() == 0) return;
 
@@ -187,19 +209,27 @@ void Model<T>::sync_from_rank0(distribute::Communicator& comm) {
     t = Tensor<T>(t.shape(), q);
     q += t.size();
   }
-  optimizer_->set_state(state);
+  m_.optimizer_->set_state(state);
   default_generator().set_state(rng);
-  tracker_total_ = tracker[0];
-  tracker_count_ = tracker[1];
-  tracker_restored_ = tracker[2] != 0.0;
+  m_.tracker_total_ = tracker[0];
+  m_.tracker_count_ = tracker[1];
+  m_.tracker_restored_ = tracker[2] != 0.0;
 }
 
 template <class T>
-bool Model<T>::train_step_data_parallel(const Dataset<T>& train, const std::vector<std::size_t>& batch,
-                                        bool skip_non_finite, distribute::GradientReducer<T>& reducer) {
-  distribute::Communicator& comm = *reducer.communicator();
+void DataParallelFit<T>::begin_epoch(std::optional<std::pair<double, double>> kept) {
+  // The restored tracker is the job's (rank 0's, sent to all); each rank's own tracker starts from
+  // zero and the reduction adds the restored part once.
+  base_total_ = kept ? kept->first : 0.0;
+  base_count_ = kept ? kept->second : 0.0;
+}
+
+template <class T>
+bool DataParallelFit<T>::train_batch(const Dataset<T>& train, const std::vector<std::size_t>& batch,
+                                     bool skip_non_finite) {
+  distribute::Communicator& comm = *comm_;
   const auto mine = distribute::shard(batch, comm.rank(), comm.size());
-  const auto tw = this->trainable_weights();
+  const auto tw = m_.trainable_weights();
   std::vector<Tensor<T>> grads;
   double value = 0.0;
   Batch<T> b;
@@ -207,72 +237,89 @@ bool Model<T>::train_step_data_parallel(const Dataset<T>& train, const std::vect
   if (!mine.empty()) {
     b = train.gather(mine, true);
     if (!b.y.defined())
-      throw ValueError("Model '" + this->name() + "' fit: targets expected, received a dataset without y");
+      throw ValueError("Model '" + m_.name() + "' fit: targets expected, received a dataset without y");
     GradientTape<T> tape;
-    y_pred = (*this)(b.x, true);
-    mask = output_mask_;
+    y_pred = m_(b.x, true);
+    mask = m_.output_mask_;
     if (mask.defined() && comm.size() > 1)
-      throw NotImplementedError("Model '" + this->name() + "' fit: a model without an output mask expected with " +
+      throw NotImplementedError("Model '" + m_.name() + "' fit: a model without an output mask expected with " +
                                 std::to_string(comm.size()) + " ranks, received an output mask");
-    Tensor<T> loss = (*loss_)(b.y, y_pred, {}, mask);
-    for (const auto& r : this->losses()) loss = add(loss, r);
+    Tensor<T> loss = (*m_.loss_)(b.y, y_pred, {}, mask);
+    for (const auto& r : m_.losses()) loss = add(loss, r);
     value = static_cast<double>(loss.item());
     if (!tw.empty()) grads = tape.gradient(loss, tw);
   } else {
     // The last, partial batch can leave a rank without samples; it still joins the all-reduce.
     for (const auto& w : tw) grads.push_back(Tensor<T>::zeros(w.shape()));
   }
-  const auto reduced = reducer.reduce(grads, mine.size(), batch.size(), !std::isfinite(value));
-  if (!(skip_non_finite && reduced.any_non_finite) && !tw.empty()) optimizer_->apply_gradients(reduced.grads, tw);
+  const auto reduced = reducer_.reduce(grads, mine.size(), batch.size(), !std::isfinite(value));
+  if (!(skip_non_finite && reduced.any_non_finite) && !tw.empty()) m_.optimizer_->apply_gradients(reduced.grads, tw);
   if (!mine.empty()) {
     NoGradGuard no_grad;
     const double n = static_cast<double>(mine.size());
-    tracker_total_ += value * n;
-    tracker_count_ += n;
-    for (auto& m : metrics_) m->update_state(b.y, y_pred, mask);
+    m_.tracker_total_ += value * n;
+    m_.tracker_count_ += n;
+    for (auto& m : m_.metrics_) m->update_state(b.y, y_pred, mask);
   }
   return reduced.any_non_finite;
 }
 
 template <class T>
-Logs Model<T>::collect_logs_data_parallel() {
-  std::vector<double> buffer{tracker_total_, tracker_count_};
+Logs DataParallelFit<T>::train_logs() {
+  return reduce_logs();
+}
+
+template <class T>
+void DataParallelFit<T>::test_batch(const Dataset<T>& data, const std::vector<std::size_t>& batch) {
+  if (const auto mine = distribute::shard(batch, comm_->rank(), comm_->size()); !mine.empty())
+    m_.test_step(data.gather(mine, true));
+}
+
+template <class T>
+Logs DataParallelFit<T>::test_logs() {
+  // Evaluation inside fit: the reduction must neither add the restored training part nor change
+  // the training totals a checkpoint would save.
+  const double base_total = base_total_, base_count = base_count_, total = total_, count = count_;
+  base_total_ = base_count_ = 0.0;
+  const Logs logs = reduce_logs();
+  base_total_ = base_total;
+  base_count_ = base_count;
+  total_ = total;
+  count_ = count;
+  return logs;
+}
+
+template <class T>
+Logs DataParallelFit<T>::reduce_logs() {
+  std::vector<double> buffer{m_.tracker_total_, m_.tracker_count_};
   std::vector<std::size_t> sizes;
-  for (const auto& m : metrics_) {
+  for (const auto& m : m_.metrics_) {
     const auto st = m->state();
     sizes.push_back(st.size());
     buffer.insert(buffer.end(), st.begin(), st.end());
   }
   const std::vector<double> local = buffer;
-  communicator_->all_reduce_sum(buffer.data(), buffer.size());
-  dp_total_ = dp_base_total_ + buffer[0];
-  dp_count_ = dp_base_count_ + buffer[1];
+  comm_->all_reduce_sum(buffer.data(), buffer.size());
+  total_ = base_total_ + buffer[0];
+  count_ = base_count_ + buffer[1];
   Logs logs;
-  if (dp_count_ == 0.0) return logs;
-  logs["loss"] = dp_total_ / dp_count_;
+  if (count_ == 0.0) return logs;
+  logs["loss"] = total_ / count_;
   std::size_t offset = 2;
-  for (std::size_t i = 0; i < metrics_.size(); ++i) {
+  for (std::size_t i = 0; i < m_.metrics_.size(); ++i) {
     const auto at = [&](const std::vector<double>& v) {
       return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(offset),
                                  v.begin() + static_cast<std::ptrdiff_t>(offset + sizes[i]));
     };
-    metrics_[i]->set_state(at(buffer));
-    logs[metric_names_[i]] = metrics_[i]->result();
-    metrics_[i]->set_state(at(local));
+    m_.metrics_[i]->set_state(at(buffer));
+    logs[m_.metric_names_[i]] = m_.metrics_[i]->result();
+    m_.metrics_[i]->set_state(at(local));
     offset += sizes[i];
   }
   return logs;
 }
 
-#define LOOM_INSTANTIATE_DATA_PARALLEL(T)                                                                   \
-  template void Model<T>::agree_data_parallel(const Dataset<T>&, const std::optional<Dataset<T>>&,         \
-                                              const FitOptions<T>&);                                       \
-  template void Model<T>::sync_from_rank0(distribute::Communicator&);                                      \
-  template bool Model<T>::train_step_data_parallel(const Dataset<T>&, const std::vector<std::size_t>&, bool, \
-                                                   distribute::GradientReducer<T>&);                       \
-  template Logs Model<T>::collect_logs_data_parallel();
-LOOM_INSTANTIATE_DATA_PARALLEL(float)
-LOOM_INSTANTIATE_DATA_PARALLEL(double)
-#undef LOOM_INSTANTIATE_DATA_PARALLEL
+template class DataParallelFit<float>;
+template class DataParallelFit<double>;
 
-}  // namespace loom
+}  // namespace loom::detail
