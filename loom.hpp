@@ -5,3 +5,4 @@
 #include "layers/layers.hpp"
 #include "optim/optim.hpp"
 #include "train/train.hpp"
+#include "saving/saving.hpp"

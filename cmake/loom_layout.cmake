@@ -4,8 +4,8 @@
 # The library folders in dependency order. A file may include headers of its own folder and of the
 # folders before it in this list, never of one after it; examples/, tests/, bench/ and tools/ come
 # after all of them and may include anything (docs/design.md, "Folders and dependencies").
-# A new folder, say saving/ for model files between train and the examples, is one edit here.
-set(LOOM_LIB_DIRS core autograd layers optim train)
+# A new folder is one edit here (saving/, whole-model files, came after train this way).
+set(LOOM_LIB_DIRS core autograd layers optim train saving)
 
 # Headers internal to the library: compiled into it but not installed, and never included by a
 # public header (the installed headers are closed under their includes). They hold the fused

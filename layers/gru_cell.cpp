@@ -36,24 +36,6 @@ GRUCell<T>::GRUCell(std::size_t units, GRUCellOptions options, Tag)
       generator_(make_dropout_generator(opts_.seed)) {}
 
 template <class T>
-const Variable<T>& GRUCell<T>::kernel() const {
-  if (!this->built())
-    throw ValueError("GRUCell '" + this->name() + "': kernel expected a built cell, received an "
-                     "unbuilt one (call it or build() first)");
-  return kernel_;
-}
-template <class T>
-const Variable<T>& GRUCell<T>::recurrent_kernel() const {
-  kernel();  // same built check
-  return recurrent_kernel_;
-}
-template <class T>
-const Variable<T>& GRUCell<T>::bias() const {
-  kernel();
-  return bias_;
-}
-
-template <class T>
 void GRUCell<T>::check_input(const Tensor<T>& x) const {
   if (!x.defined())
     throw ValueError("GRUCell '" + this->name() + "': argument 'inputs' expected a defined tensor "

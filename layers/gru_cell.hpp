@@ -75,10 +75,12 @@ class GRUCell : public RNNCell<T> {
   bool reset_after() const { return opts_.reset_after; }
   bool use_bias() const { return opts_.use_bias; }
 
-  // Valid after build (the first call or an explicit build()).
-  const Variable<T>& kernel() const;
-  const Variable<T>& recurrent_kernel() const;
-  const Variable<T>& bias() const;  // undefined handle when use_bias is false
+  // Before build -> ValueError (Layer::built_weight).
+  const Variable<T>& kernel() const { return this->built_weight(kernel_, "kernel"); }
+  const Variable<T>& recurrent_kernel() const {
+    return this->built_weight(recurrent_kernel_, "recurrent_kernel");
+  }
+  const Variable<T>& bias() const { return this->built_weight(bias_, "bias"); }  // undefined without use_bias
 
   std::vector<std::size_t> state_size() const override { return {units_}; }
   std::size_t output_size() const override { return units_; }

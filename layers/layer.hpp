@@ -113,7 +113,6 @@ class Layer {
                          bool trainable = true);
   // Makes a sub-layer's weights and losses part of this layer's.
   void track_layer(std::shared_ptr<Layer<T>> layer);
-  void mark_built() { built_ = true; }
   // For weight accessors: `weight` once built, else ValueError naming the layer and the weight and
   // saying to build or call the layer first (every layer's accessors behave the same before build).
   const Variable<T>& built_weight(const Variable<T>& weight, const char* weight_name) const;

@@ -47,7 +47,6 @@ LSTMCell<T>::LSTMCell(std::size_t units, LSTMCellOptions options, int)
 
 template <class T>
 void LSTMCell<T>::build(const Shape& input_shape) {
-  Layer<T>::build(input_shape);
   const std::size_t in = input_shape.dim(-1), u4 = 4 * units_;
   kernel_ = this->add_weight("kernel", {in, u4}, opt_.kernel_initializer.ptr, opt_.kernel_regularizer.ptr,
                              opt_.kernel_constraint.ptr);
@@ -58,7 +57,7 @@ void LSTMCell<T>::build(const Shape& input_shape) {
     if (opt_.unit_forget_bias) init = std::make_shared<UnitForgetBias>(init);
     bias_ = this->add_weight("bias", {u4}, init, opt_.bias_regularizer.ptr, opt_.bias_constraint.ptr);
   }
-  this->mark_built();
+  RNNCell<T>::build(input_shape);  // records the shape and marks the cell built
 }
 
 template <class T>

@@ -92,9 +92,12 @@ class LSTMCell : public RNNCell<T> {
   const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_.masks(); }
   Config get_config() const override;
 
-  const Variable<T>& kernel() const { return kernel_; }
-  const Variable<T>& recurrent_kernel() const { return recurrent_kernel_; }
-  const Variable<T>& bias() const { return bias_; }  // undefined without use_bias
+  // Before build -> ValueError (Layer::built_weight).
+  const Variable<T>& kernel() const { return this->built_weight(kernel_, "kernel"); }
+  const Variable<T>& recurrent_kernel() const {
+    return this->built_weight(recurrent_kernel_, "recurrent_kernel");
+  }
+  const Variable<T>& bias() const { return this->built_weight(bias_, "bias"); }  // undefined without use_bias
 
  private:
   LSTMCell(std::size_t units, LSTMCellOptions options, int);

@@ -20,7 +20,6 @@ SimpleRNNCell<T>::SimpleRNNCell(std::size_t units, SimpleRNNCellOptions options,
 
 template <class T>
 void SimpleRNNCell<T>::build(const Shape& input_shape) {
-  Layer<T>::build(input_shape);
   const std::size_t in = input_shape.dim(-1);
   kernel_ = this->add_weight("kernel", {in, units_}, opt_.kernel_initializer.ptr,
                              opt_.kernel_regularizer.ptr, opt_.kernel_constraint.ptr);
@@ -29,7 +28,7 @@ void SimpleRNNCell<T>::build(const Shape& input_shape) {
   if (opt_.use_bias)
     bias_ = this->add_weight("bias", {units_}, opt_.bias_initializer.ptr, opt_.bias_regularizer.ptr,
                              opt_.bias_constraint.ptr);
-  this->mark_built();
+  RNNCell<T>::build(input_shape);  // records the shape and marks the cell built
 }
 
 template <class T>

@@ -42,13 +42,12 @@ std::vector<Tensor<T>> StackedRNNCells<T>::get_initial_state(std::size_t batch) 
 
 template <class T>
 void StackedRNNCells<T>::build(const Shape& input_shape) {
-  Layer<T>::build(input_shape);
   Shape in = input_shape;
   for (const auto& c : cells_) {
     c->maybe_build(in);
     in = Shape{in[0], c->output_size()};
   }
-  this->mark_built();
+  RNNCell<T>::build(input_shape);  // records the shape and marks the cell built
 }
 
 template <class T>

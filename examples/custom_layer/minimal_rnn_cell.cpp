@@ -23,7 +23,6 @@ MinimalRNNCell<T>::MinimalRNNCell(long units, MinimalRNNCellOptions options)
 
 template <class T>
 void MinimalRNNCell<T>::build(const loom::Shape& input_shape) {
-  loom::Layer<T>::build(input_shape);
   const std::size_t in = input_shape.dim(-1);
   const auto zeros = std::make_shared<loom::Zeros>();
   kernel_ = this->add_weight("kernel", {in, units_}, opt_.kernel_initializer.ptr);
@@ -32,7 +31,7 @@ void MinimalRNNCell<T>::build(const loom::Shape& input_shape) {
                                        opt_.recurrent_regularizer.ptr);
   gate_kernel_ = this->add_weight("gate_kernel", {units_, units_}, opt_.gate_initializer.ptr);
   gate_bias_ = this->add_weight("gate_bias", {units_}, zeros);
-  this->mark_built();
+  loom::RNNCell<T>::build(input_shape);  // records the shape and marks the cell built
 }
 
 template <class T>

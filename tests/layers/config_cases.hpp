@@ -4,6 +4,7 @@
 // option, and check_layers() rebuilds every registered class from its config.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -247,6 +248,18 @@ std::map<std::string, LayerCase<T>> layer_cases() {
   c["ScaledTanhCell"] = {[] { return P(std::make_shared<ScaledTanhCell<T>>(3, 0.5, "u")); },
                          [] { return P(std::make_shared<ScaledTanhCell<T>>(7)); }, Shape{2, 4}};
   return c;
+}
+
+// Both directions: every registered class has a case, and every case names a registered class.
+template <class T>
+void every_registered_class_has_a_case() {
+  const auto cases = layer_cases<T>();
+  const auto names = registry<Layer<T>>().names();
+  for (const auto& name : names)
+    EXPECT_TRUE(cases.count(name)) << "registered layer class '" << name << "' has no round-trip case";
+  for (const auto& [name, c] : cases)
+    EXPECT_TRUE(std::find(names.begin(), names.end(), name) != names.end())
+        << "round-trip case '" << name << "' names no registered class";
 }
 
 template <class T>

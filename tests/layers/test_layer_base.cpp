@@ -216,3 +216,34 @@ TEST(RNNCellBase, InitialStateIsZerosAndPlainCallThrows) {
   EXPECT_TRUE(all_close(s[0], Tensor<float>::zeros({4, 3}), 0.0));
   EXPECT_TRUE(throws_with<ValueError>([&] { c(Tensor<float>::ones({4, 3})); }, {"toy_cell", "RNN"}));
 }
+
+// Convention 4 of docs/extending.md: every built-in weight accessor refuses an unbuilt layer the
+// same way, naming the layer and the weight, and hands out the weight once built.
+TEST(LayerBase, WeightAccessorsRefuseAnUnbuiltLayerAlike) {
+  auto expect_unbuilt = [](const std::string& layer, const std::string& weight, auto&& access) {
+    EXPECT_TRUE(throws_with<ValueError>(access, {"'" + layer + "'", "weight '" + weight + "'",
+                                                 "expected a built layer", "build() it first"}))
+        << layer << "/" << weight;
+  };
+  Dense<float> dense(2, {.name = "acc_dense"});
+  expect_unbuilt("acc_dense", "kernel", [&] { dense.kernel(); });
+  expect_unbuilt("acc_dense", "bias", [&] { dense.bias(); });
+  Embedding<float> emb(5, 2, {.name = "acc_emb"});
+  expect_unbuilt("acc_emb", "embeddings", [&] { emb.embeddings(); });
+  GRUCell<float> gru(3, {.name = "acc_gru"});
+  LSTMCell<float> lstm(3, {.name = "acc_lstm"});
+  SimpleRNNCell<float> srnn(3, {.name = "acc_srnn"});
+  auto cells = [&](auto& cell, const std::string& name) {
+    expect_unbuilt(name, "kernel", [&] { cell.kernel(); });
+    expect_unbuilt(name, "recurrent_kernel", [&] { cell.recurrent_kernel(); });
+    expect_unbuilt(name, "bias", [&] { cell.bias(); });
+    cell.build(Shape{1, 4});
+    EXPECT_EQ(cell.kernel().shape()[0], 4u) << name;
+    EXPECT_TRUE(cell.bias().defined()) << name;
+  };
+  cells(gru, "acc_gru");
+  cells(lstm, "acc_lstm");
+  cells(srnn, "acc_srnn");
+  dense.build(Shape{1, 4});
+  EXPECT_EQ(dense.kernel().shape(), (Shape{4, 2}));
+}

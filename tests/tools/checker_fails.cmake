@@ -10,7 +10,7 @@ get_filename_component(_checker_name ${CHECKER} NAME_WE)
 
 set(_q "\"")
 if(_checker_name STREQUAL "check_layering")
-  set(_copy core autograd layers optim train cmake loom.hpp tests/test_util.hpp)
+  set(_copy core autograd layers optim train saving cmake loom.hpp tests/test_util.hpp)
   # case name | file the line is appended to | line | regex the checker's output must match
   set(_cases
     "upward|core/shape.cpp|#include ${_q}layers/layer.hpp${_q}|core/shape.cpp: includes layers/layer.hpp, but layers/ comes after"
