@@ -21,7 +21,6 @@ set(LOOM_PRIVATE_HEADERS
   autograd/ops/rnn_kernel_util.hpp
   autograd/ops/rnn_op_util.hpp
   layers/rnn_util.hpp
-  optim/validate.hpp
   train/fit_progress.hpp
   train/io/zip.hpp)
 

@@ -70,6 +70,16 @@ double Reader::number(const std::string& key, double fallback) {
   return v->get<double>();
 }
 
+double Reader::number(const std::string& key) {
+  require(key);
+  return number(key, 0.0);
+}
+
+long long Reader::integer(const std::string& key) {
+  require(key);
+  return integer(key, 0);
+}
+
 long long Reader::integer(const std::string& key, long long fallback) {
   const Config* v = find(key);
   if (!v) return fallback;

@@ -42,6 +42,9 @@ class Reader {
 
   double number(const std::string& key, double fallback);
   long long integer(const std::string& key, long long fallback);
+  // Required fields: absent -> ValueError naming the field, as require() does.
+  double number(const std::string& key);
+  long long integer(const std::string& key);
   bool boolean(const std::string& key, bool fallback);
   std::string string(const std::string& key, const std::string& fallback);
   // Keras seeds: null or a non-negative integer.

@@ -37,8 +37,7 @@ void write_cell_options(Config& c, std::size_t units, const O& o) {
 // Reads the fields above into `o` (absent ones keep o's value) and returns units (required).
 template <class O>
 long long read_cell_options(Reader& r, O& o) {
-  r.require("units");
-  const long long units = r.integer("units", 0);
+  const long long units = r.integer("units");
   read(r, "activation", o.activation);
   if constexpr (requires { o.recurrent_activation; }) read(r, "recurrent_activation", o.recurrent_activation);
   read(r, "use_bias", o.use_bias);

@@ -5,14 +5,14 @@
 #include "autograd/ops/reduce.hpp"
 #include "autograd/ops/unary.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/checks.hpp"
 
 namespace loom {
 
 Constraint::~Constraint() = default;
 
 namespace {
-std::string num(double v) { return config::number(v); }
+std::string num(double v) { return check::number(v); }
 
 // L2 norm over `axis` with keepdims; a rank-0 weight is its own (absolute) norm.
 template <class T>

@@ -69,8 +69,7 @@ template <class T>
 std::shared_ptr<Dense<T>> Dense<T>::from_config(const Config& c) {
   config::Reader r(c, "Dense");
   const auto base = config::read_layer_base<T>(r);
-  const long long units = r.integer("units", 0);
-  if (!r.has("units")) r.require("units");
+  const long long units = r.integer("units");
   DenseOptions o;
   o.name = base.name;
   config::read(r, "activation", o.activation);

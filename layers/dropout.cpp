@@ -3,7 +3,7 @@
 #include "autograd/ops/elementwise.hpp"
 #include "core/errors.hpp"
 #include "core/config.hpp"
-#include "layers/checks.hpp"
+#include "core/checks.hpp"
 #include "layers/layer_config.hpp"
 
 namespace loom {
@@ -40,8 +40,7 @@ template <class T>
 std::shared_ptr<Dropout<T>> Dropout<T>::from_config(const Config& c) {
   config::Reader r(c, "Dropout");
   const auto base = config::read_layer_base<T>(r);
-  const double rate = r.number("rate", 0.0);
-  if (!r.has("rate")) r.require("rate");
+  const double rate = r.number("rate");
   DropoutOptions o{.seed = r.seed("seed"), .name = base.name};
   r.unsupported("noise_shape", {nullptr});
   r.finish();

@@ -61,9 +61,7 @@ template <class T>
 std::shared_ptr<Embedding<T>> Embedding<T>::from_config(const Config& c) {
   config::Reader r(c, "Embedding");
   const auto base = config::read_layer_base<T>(r);
-  r.require("input_dim");
-  r.require("output_dim");
-  const long long input_dim = r.integer("input_dim", 0), output_dim = r.integer("output_dim", 0);
+  const long long input_dim = r.integer("input_dim"), output_dim = r.integer("output_dim");
   EmbeddingOptions o;
   o.name = base.name;
   config::read(r, "embeddings_initializer", o.embeddings_initializer);

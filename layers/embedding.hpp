@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "layers/checks.hpp"
+#include "core/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/layer.hpp"

@@ -14,7 +14,7 @@
 
 #include "core/random.hpp"
 #include "layers/activations.hpp"
-#include "layers/checks.hpp"
+#include "core/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/option_arg.hpp"

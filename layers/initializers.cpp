@@ -10,7 +10,7 @@
 #include <xtensor/xarray.hpp>
 
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/checks.hpp"
 
 namespace loom {
 
@@ -59,7 +59,7 @@ Fans compute_fans(const Shape& shape) {
 }
 
 namespace {
-std::string num(double v) { return config::number(v); }
+std::string num(double v) { return check::number(v); }
 std::string seed_str(const std::optional<std::uint64_t>& seed) {
   return seed ? std::to_string(*seed) : std::string("None");
 }

@@ -6,14 +6,14 @@
 #include "autograd/ops/reduce.hpp"
 #include "autograd/ops/unary.hpp"
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/checks.hpp"
 
 namespace loom {
 
 Regularizer::~Regularizer() = default;
 
 namespace {
-std::string num(double v) { return config::number(v); }
+std::string num(double v) { return check::number(v); }
 void check_factor(const char* arg, double v) {
   if (!std::isfinite(v) || v < 0.0)
     throw ValueError(std::string("L1L2 regularizer: argument '") + arg +

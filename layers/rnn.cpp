@@ -8,12 +8,9 @@
 #include "core/config.hpp"
 #include "core/errors.hpp"
 #include "core/serialize.hpp"
-#include "layers/gru_cell.hpp"
-#include "layers/lstm_cell.hpp"
 #include "layers/layer_config.hpp"
 #include "layers/registry.hpp"
 #include "layers/rnn_util.hpp"
-#include "layers/simple_rnn_cell.hpp"
 #include "layers/stacked_rnn_cells.hpp"
 
 namespace loom {

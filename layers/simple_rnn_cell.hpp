@@ -7,7 +7,7 @@
 #include <string>
 
 #include "layers/activations.hpp"
-#include "layers/checks.hpp"
+#include "core/checks.hpp"
 #include "layers/constraints.hpp"
 #include "layers/initializers.hpp"
 #include "layers/option_arg.hpp"

@@ -3,15 +3,15 @@
 #include <cmath>
 
 #include "optim/optimizer_config.hpp"
-#include "optim/validate.hpp"
+#include "core/checks.hpp"
 
 namespace loom::optimizers {
 
 template <class T>
 Adagrad<T>::Adagrad(const AdagradOptions& options)
     : Optimizer<T>("Adagrad", common_options_of(options), {"accumulator"}), o_(options) {
-  detail::check_non_negative("Adagrad", "initial_accumulator_value", o_.initial_accumulator_value);
-  detail::check_non_negative("Adagrad", "epsilon", o_.epsilon);
+  check::non_negative("Adagrad", "initial_accumulator_value", o_.initial_accumulator_value);
+  check::non_negative("Adagrad", "epsilon", o_.epsilon);
 }
 
 template <class T>

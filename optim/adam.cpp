@@ -5,7 +5,8 @@
 
 #include "optim/adamw.hpp"
 #include "optim/optimizer_config.hpp"
-#include "optim/validate.hpp"
+#include "core/checks.hpp"
+#include "core/errors.hpp"
 
 namespace loom::optimizers {
 
@@ -40,9 +41,9 @@ template <class T>
 Adam<T>::Adam(const AdamOptions& options, std::string class_name)
     : Optimizer<T>(std::move(class_name), common_options_of(options), adam_slots(options.amsgrad)),
       o_(options) {
-  detail::check_unit_open(this->class_name(), "beta_1", o_.beta_1);
-  detail::check_unit_open(this->class_name(), "beta_2", o_.beta_2);
-  detail::check_non_negative(this->class_name(), "epsilon", o_.epsilon);
+  check::unit_open(this->class_name(), "beta_1", o_.beta_1);
+  check::unit_open(this->class_name(), "beta_2", o_.beta_2);
+  check::non_negative(this->class_name(), "epsilon", o_.epsilon);
 }
 
 template <class T>

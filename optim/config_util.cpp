@@ -18,11 +18,6 @@ std::optional<double> optional_number(config::Reader& r, const std::string& key,
 
 Config optional_number_json(const std::optional<double>& v) { return v ? Config(*v) : Config(nullptr); }
 
-double required_number(config::Reader& r, const std::string& key) {
-  r.require(key);
-  return r.number(key, 0.0);
-}
-
 std::vector<double> required_numbers(config::Reader& r, const std::string& key) {
   const Config& v = r.require(key);
   bool ok = v.is_array();

@@ -12,8 +12,6 @@ namespace loom::optimizers::detail {
 // null or a number (Keras's None-able floats: weight_decay, clipnorm, warmup_target, ...).
 std::optional<double> optional_number(config::Reader& r, const std::string& key, std::optional<double> fallback);
 Config optional_number_json(const std::optional<double>& v);
-// A field without a default: absent -> ValueError.
-double required_number(config::Reader& r, const std::string& key);
 // A required list of numbers.
 std::vector<double> required_numbers(config::Reader& r, const std::string& key);
 // Keras's name fields: a string; null (Keras's "no name") keeps the fallback.

@@ -9,7 +9,7 @@
 
 #include "autograd/no_grad.hpp"
 #include "core/errors.hpp"
-#include "optim/validate.hpp"
+#include "core/checks.hpp"
 
 namespace loom::optimizers {
 
@@ -17,14 +17,14 @@ template <class T>
 Optimizer<T>::Optimizer(std::string class_name, CommonOptions common, std::vector<std::string> slot_names)
     : class_name_(std::move(class_name)), common_(std::move(common)), slot_names_(std::move(slot_names)) {
   set_learning_rate(common_.learning_rate);
-  if (common_.weight_decay) detail::check_non_negative(class_name_, "weight_decay", *common_.weight_decay);
-  if (common_.clipnorm) detail::check_positive(class_name_, "clipnorm", *common_.clipnorm);
-  if (common_.clipvalue) detail::check_positive(class_name_, "clipvalue", *common_.clipvalue);
-  if (common_.global_clipnorm) detail::check_positive(class_name_, "global_clipnorm", *common_.global_clipnorm);
+  if (common_.weight_decay) check::non_negative(class_name_, "weight_decay", *common_.weight_decay);
+  if (common_.clipnorm) check::positive_number(class_name_, "clipnorm", *common_.clipnorm);
+  if (common_.clipvalue) check::positive_number(class_name_, "clipvalue", *common_.clipvalue);
+  if (common_.global_clipnorm) check::positive_number(class_name_, "global_clipnorm", *common_.global_clipnorm);
   if (common_.clipnorm && common_.global_clipnorm)
     throw ValueError(class_name_ + ": arguments clipnorm and global_clipnorm expected at most one of them set, "
-                     "received clipnorm=" + detail::num(*common_.clipnorm) +
-                     " and global_clipnorm=" + detail::num(*common_.global_clipnorm));
+                     "received clipnorm=" + check::number(*common_.clipnorm) +
+                     " and global_clipnorm=" + check::number(*common_.global_clipnorm));
 }
 
 template <class T>
@@ -32,7 +32,7 @@ Optimizer<T>::~Optimizer() = default;
 
 template <class T>
 void Optimizer<T>::set_learning_rate(LearningRate lr) {
-  if (!lr.is_schedule()) detail::check_non_negative(class_name_, "learning_rate", lr.constant());
+  if (!lr.is_schedule()) check::non_negative(class_name_, "learning_rate", lr.constant());
   common_.learning_rate = std::move(lr);
 }
 
@@ -43,7 +43,7 @@ double Optimizer<T>::learning_rate() const {
 
 template <class T>
 void Optimizer<T>::set_iterations(std::int64_t n) {
-  if (n < 0) detail::bad_argument(class_name_ + ".set_iterations", "iterations", "a count >= 0", double(n));
+  if (n < 0) check::fail(class_name_ + ".set_iterations", "iterations", "a count >= 0", std::to_string(n));
   iterations_ = n;
 }
 
@@ -142,7 +142,7 @@ void Optimizer<T>::apply_gradients(const std::vector<Tensor<T>>& grads,
   const double lr = learning_rate();
   if (!std::isfinite(lr) || lr < 0)
     throw ValueError(who() + ": learning_rate expected a finite rate >= 0 at step " + std::to_string(iterations_) +
-                     ", received " + detail::num(lr));
+                     ", received " + check::number(lr));
   const T lr_t = static_cast<T>(lr);
 
   // 1. Clipping, into per-variable scratch so the caller's gradients stay untouched.
@@ -276,7 +276,7 @@ void Optimizer<T>::set_state(const State& state) {
                      (it->second.defined() ? it->second.shape().str() : std::string("(undefined)")));
   const double iters = static_cast<double>(it->second.data()[0]);
   if (!(iters >= 0) || std::floor(iters) != iters || iters > 9.0e18)
-    detail::bad_argument(who, "state['iterations']", "a whole number >= 0", iters);
+    check::fail(who, "state['iterations']", "a whole number >= 0", check::number(iters));
 
   std::size_t expected_keys = 1;
   for (std::size_t i = 0; i < entries_.size(); ++i) {

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "optim/optimizer_config.hpp"
-#include "optim/validate.hpp"
+#include "core/checks.hpp"
 
 namespace loom::optimizers {
 
@@ -19,9 +19,9 @@ std::vector<std::string> rmsprop_slots(const RMSpropOptions& o) {
 template <class T>
 RMSprop<T>::RMSprop(const RMSpropOptions& options)
     : Optimizer<T>("RMSprop", common_options_of(options), rmsprop_slots(options)), o_(options) {
-  detail::check_unit_open("RMSprop", "rho", o_.rho);
-  detail::check_unit_closed("RMSprop", "momentum", o_.momentum);
-  detail::check_non_negative("RMSprop", "epsilon", o_.epsilon);
+  check::unit_open("RMSprop", "rho", o_.rho);
+  check::unit_closed("RMSprop", "momentum", o_.momentum);
+  check::non_negative("RMSprop", "epsilon", o_.epsilon);
 }
 
 template <class T>

@@ -4,48 +4,41 @@
 #include <cmath>
 #include <numbers>
 
-#include "optim/validate.hpp"
+#include "core/checks.hpp"
+#include "core/errors.hpp"
 
 namespace loom::optimizers::schedules {
 
-using detail::check_non_negative;
-using detail::check_positive;
+
+StepDecaySchedule::StepDecaySchedule(const char* class_name, Args args)
+    : lr0_(args.initial_learning_rate),
+      decay_steps_(args.decay_steps),
+      decay_rate_(args.decay_rate),
+      staircase_(args.staircase),
+      name_(std::move(args.name)) {
+  check::non_negative(class_name, "initial_learning_rate", lr0_);
+  check::positive_number(class_name, "decay_steps", decay_steps_);
+  check::non_negative(class_name, "decay_rate", decay_rate_);
+}
+
+double StepDecaySchedule::progress(std::int64_t step) const {
+  const double p = static_cast<double>(step) / decay_steps_;
+  return staircase_ ? std::floor(p) : p;
+}
 
 ExponentialDecay::ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
                                    bool staircase, std::string name)
-    : lr0_(initial_learning_rate),
-      decay_steps_(decay_steps),
-      decay_rate_(decay_rate),
-      staircase_(staircase),
-      name_(std::move(name)) {
-  check_non_negative("ExponentialDecay", "initial_learning_rate", lr0_);
-  check_positive("ExponentialDecay", "decay_steps", decay_steps_);
-  check_non_negative("ExponentialDecay", "decay_rate", decay_rate_);
-}
+    : StepDecaySchedule("ExponentialDecay",
+                        {initial_learning_rate, decay_steps, decay_rate, staircase, std::move(name)}) {}
 
-double ExponentialDecay::operator()(std::int64_t step) const {
-  double p = static_cast<double>(step) / decay_steps_;
-  if (staircase_) p = std::floor(p);
-  return lr0_ * std::pow(decay_rate_, p);
-}
+double ExponentialDecay::operator()(std::int64_t step) const { return lr0_ * std::pow(decay_rate_, progress(step)); }
 
 InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, double decay_steps, double decay_rate,
                                    bool staircase, std::string name)
-    : lr0_(initial_learning_rate),
-      decay_steps_(decay_steps),
-      decay_rate_(decay_rate),
-      staircase_(staircase),
-      name_(std::move(name)) {
-  check_non_negative("InverseTimeDecay", "initial_learning_rate", lr0_);
-  check_positive("InverseTimeDecay", "decay_steps", decay_steps_);
-  check_non_negative("InverseTimeDecay", "decay_rate", decay_rate_);
-}
+    : StepDecaySchedule("InverseTimeDecay",
+                        {initial_learning_rate, decay_steps, decay_rate, staircase, std::move(name)}) {}
 
-double InverseTimeDecay::operator()(std::int64_t step) const {
-  double p = static_cast<double>(step) / decay_steps_;
-  if (staircase_) p = std::floor(p);
-  return lr0_ / (1.0 + decay_rate_ * p);
-}
+double InverseTimeDecay::operator()(std::int64_t step) const { return lr0_ / (1.0 + decay_rate_ * progress(step)); }
 
 PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<double> boundaries, std::vector<double> values,
                                                std::string name)
@@ -57,8 +50,8 @@ PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<double> boundaries, s
   for (std::size_t i = 1; i < boundaries_.size(); ++i)
     if (!(boundaries_[i] > boundaries_[i - 1]))
       throw ValueError("PiecewiseConstantDecay: argument boundaries expected strictly increasing values, "
-                       "received " + detail::num(boundaries_[i]) + " after " + detail::num(boundaries_[i - 1]));
-  for (double v : values_) check_non_negative("PiecewiseConstantDecay", "values", v);
+                       "received " + check::number(boundaries_[i]) + " after " + check::number(boundaries_[i - 1]));
+  for (double v : values_) check::non_negative("PiecewiseConstantDecay", "values", v);
 }
 
 double PiecewiseConstantDecay::operator()(std::int64_t step) const {
@@ -71,10 +64,10 @@ double PiecewiseConstantDecay::operator()(std::int64_t step) const {
 PolynomialDecay::PolynomialDecay(double initial_learning_rate, double decay_steps,
                                  const PolynomialDecayOptions& options)
     : lr0_(initial_learning_rate), decay_steps_(decay_steps), o_(options) {
-  check_non_negative("PolynomialDecay", "initial_learning_rate", lr0_);
-  check_positive("PolynomialDecay", "decay_steps", decay_steps_);
-  check_non_negative("PolynomialDecay", "end_learning_rate", o_.end_learning_rate);
-  check_non_negative("PolynomialDecay", "power", o_.power);
+  check::non_negative("PolynomialDecay", "initial_learning_rate", lr0_);
+  check::positive_number("PolynomialDecay", "decay_steps", decay_steps_);
+  check::non_negative("PolynomialDecay", "end_learning_rate", o_.end_learning_rate);
+  check::non_negative("PolynomialDecay", "power", o_.power);
 }
 
 double PolynomialDecay::operator()(std::int64_t step) const {
@@ -91,11 +84,11 @@ double PolynomialDecay::operator()(std::int64_t step) const {
 
 CosineDecay::CosineDecay(double initial_learning_rate, double decay_steps, const CosineDecayOptions& options)
     : lr0_(initial_learning_rate), decay_steps_(decay_steps), o_(options) {
-  check_non_negative("CosineDecay", "initial_learning_rate", lr0_);
-  check_positive("CosineDecay", "decay_steps", decay_steps_);
-  check_non_negative("CosineDecay", "alpha", o_.alpha);
-  check_non_negative("CosineDecay", "warmup_steps", o_.warmup_steps);
-  if (o_.warmup_target) check_non_negative("CosineDecay", "warmup_target", *o_.warmup_target);
+  check::non_negative("CosineDecay", "initial_learning_rate", lr0_);
+  check::positive_number("CosineDecay", "decay_steps", decay_steps_);
+  check::non_negative("CosineDecay", "alpha", o_.alpha);
+  check::non_negative("CosineDecay", "warmup_steps", o_.warmup_steps);
+  if (o_.warmup_target) check::non_negative("CosineDecay", "warmup_target", *o_.warmup_target);
 }
 
 double CosineDecay::operator()(std::int64_t step) const {
@@ -115,11 +108,11 @@ double CosineDecay::operator()(std::int64_t step) const {
 CosineDecayRestarts::CosineDecayRestarts(double initial_learning_rate, double first_decay_steps,
                                          const CosineDecayRestartsOptions& options)
     : lr0_(initial_learning_rate), first_decay_steps_(first_decay_steps), o_(options) {
-  check_non_negative("CosineDecayRestarts", "initial_learning_rate", lr0_);
-  check_positive("CosineDecayRestarts", "first_decay_steps", first_decay_steps_);
-  check_positive("CosineDecayRestarts", "t_mul", o_.t_mul);
-  check_non_negative("CosineDecayRestarts", "m_mul", o_.m_mul);
-  check_non_negative("CosineDecayRestarts", "alpha", o_.alpha);
+  check::non_negative("CosineDecayRestarts", "initial_learning_rate", lr0_);
+  check::positive_number("CosineDecayRestarts", "first_decay_steps", first_decay_steps_);
+  check::positive_number("CosineDecayRestarts", "t_mul", o_.t_mul);
+  check::non_negative("CosineDecayRestarts", "m_mul", o_.m_mul);
+  check::non_negative("CosineDecayRestarts", "alpha", o_.alpha);
 }
 
 double CosineDecayRestarts::operator()(std::int64_t step) const {

@@ -31,36 +31,46 @@ class LearningRateSchedule {
   virtual Config get_config() const;
 };
 
-// lr0 * decay_rate ^ (step / decay_steps); the exponent is floored when staircase.
-class ExponentialDecay final : public LearningRateSchedule {
+// The arguments, checks and config that ExponentialDecay and InverseTimeDecay share with Keras
+// (initial_learning_rate, decay_steps, decay_rate, staircase, name); only the formula differs.
+class StepDecaySchedule : public LearningRateSchedule {
  public:
-  ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
-                   bool staircase = false, std::string name = "ExponentialDecay");
-  double operator()(std::int64_t step) const override;
-  std::string class_name() const override { return "ExponentialDecay"; }
   Config get_config() const override;
-  static std::shared_ptr<ExponentialDecay> from_config(const Config& config);
 
- private:
+ protected:
+  struct Args {
+    double initial_learning_rate, decay_steps, decay_rate;
+    bool staircase;
+    std::string name;
+  };
+  StepDecaySchedule(const char* class_name, Args args);
+  // from_config's reading of the shared fields; the name defaults to the class name.
+  static Args read_config(const Config& config, const char* class_name);
+  // step / decay_steps, floored when staircase.
+  double progress(std::int64_t step) const;
   double lr0_, decay_steps_, decay_rate_;
   bool staircase_;
   std::string name_;
 };
 
+// lr0 * decay_rate ^ (step / decay_steps); the exponent is floored when staircase.
+class ExponentialDecay final : public StepDecaySchedule {
+ public:
+  ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
+                   bool staircase = false, std::string name = "ExponentialDecay");
+  double operator()(std::int64_t step) const override;
+  std::string class_name() const override { return "ExponentialDecay"; }
+  static std::shared_ptr<ExponentialDecay> from_config(const Config& config);
+};
+
 // lr0 / (1 + decay_rate * step / decay_steps); the quotient is floored when staircase.
-class InverseTimeDecay final : public LearningRateSchedule {
+class InverseTimeDecay final : public StepDecaySchedule {
  public:
   InverseTimeDecay(double initial_learning_rate, double decay_steps, double decay_rate,
                    bool staircase = false, std::string name = "InverseTimeDecay");
   double operator()(std::int64_t step) const override;
   std::string class_name() const override { return "InverseTimeDecay"; }
-  Config get_config() const override;
   static std::shared_ptr<InverseTimeDecay> from_config(const Config& config);
-
- private:
-  double lr0_, decay_steps_, decay_rate_;
-  bool staircase_;
-  std::string name_;
 };
 
 // values[0] for step <= boundaries[0], values[i] for boundaries[i-1] < step <= boundaries[i],

@@ -13,7 +13,6 @@ namespace loom::optimizers::schedules {
 using detail::name_field;
 using detail::optional_number;
 using detail::optional_number_json;
-using detail::required_number;
 using detail::required_numbers;
 using detail::steps_json;
 
@@ -24,42 +23,36 @@ Config LearningRateSchedule::get_config() const {
                             "register_schedule<" + class_name() + ">(\"" + class_name() + "\"))");
 }
 
-Config ExponentialDecay::get_config() const {
+Config StepDecaySchedule::get_config() const {
   return {{"initial_learning_rate", lr0_},
           {"decay_steps", steps_json(decay_steps_)},
           {"decay_rate", decay_rate_},
           {"staircase", staircase_},
           {"name", name_}};
+}
+
+StepDecaySchedule::Args StepDecaySchedule::read_config(const Config& config, const char* class_name) {
+  config::Reader r(config, std::string(class_name) + ".from_config");
+  Args a{};
+  a.initial_learning_rate = r.number("initial_learning_rate");
+  a.decay_steps = r.number("decay_steps");
+  a.decay_rate = r.number("decay_rate");
+  a.staircase = r.boolean("staircase", false);
+  a.name = name_field(r, "name", class_name);
+  r.finish();
+  return a;
 }
 
 std::shared_ptr<ExponentialDecay> ExponentialDecay::from_config(const Config& config) {
-  config::Reader r(config, "ExponentialDecay.from_config");
-  const double lr0 = required_number(r, "initial_learning_rate");
-  const double decay_steps = required_number(r, "decay_steps");
-  const double decay_rate = required_number(r, "decay_rate");
-  const bool staircase = r.boolean("staircase", false);
-  std::string name = name_field(r, "name", "ExponentialDecay");
-  r.finish();
-  return std::make_shared<ExponentialDecay>(lr0, decay_steps, decay_rate, staircase, std::move(name));
-}
-
-Config InverseTimeDecay::get_config() const {
-  return {{"initial_learning_rate", lr0_},
-          {"decay_steps", steps_json(decay_steps_)},
-          {"decay_rate", decay_rate_},
-          {"staircase", staircase_},
-          {"name", name_}};
+  auto a = read_config(config, "ExponentialDecay");
+  return std::make_shared<ExponentialDecay>(a.initial_learning_rate, a.decay_steps, a.decay_rate, a.staircase,
+                                            std::move(a.name));
 }
 
 std::shared_ptr<InverseTimeDecay> InverseTimeDecay::from_config(const Config& config) {
-  config::Reader r(config, "InverseTimeDecay.from_config");
-  const double lr0 = required_number(r, "initial_learning_rate");
-  const double decay_steps = required_number(r, "decay_steps");
-  const double decay_rate = required_number(r, "decay_rate");
-  const bool staircase = r.boolean("staircase", false);
-  std::string name = name_field(r, "name", "InverseTimeDecay");
-  r.finish();
-  return std::make_shared<InverseTimeDecay>(lr0, decay_steps, decay_rate, staircase, std::move(name));
+  auto a = read_config(config, "InverseTimeDecay");
+  return std::make_shared<InverseTimeDecay>(a.initial_learning_rate, a.decay_steps, a.decay_rate, a.staircase,
+                                            std::move(a.name));
 }
 
 Config PiecewiseConstantDecay::get_config() const {
@@ -88,8 +81,8 @@ Config PolynomialDecay::get_config() const {
 
 std::shared_ptr<PolynomialDecay> PolynomialDecay::from_config(const Config& config) {
   config::Reader r(config, "PolynomialDecay.from_config");
-  const double lr0 = required_number(r, "initial_learning_rate");
-  const double decay_steps = required_number(r, "decay_steps");
+  const double lr0 = r.number("initial_learning_rate");
+  const double decay_steps = r.number("decay_steps");
   PolynomialDecayOptions o;
   o.end_learning_rate = r.number("end_learning_rate", o.end_learning_rate);
   o.power = r.number("power", o.power);
@@ -110,8 +103,8 @@ Config CosineDecay::get_config() const {
 
 std::shared_ptr<CosineDecay> CosineDecay::from_config(const Config& config) {
   config::Reader r(config, "CosineDecay.from_config");
-  const double lr0 = required_number(r, "initial_learning_rate");
-  const double decay_steps = required_number(r, "decay_steps");
+  const double lr0 = r.number("initial_learning_rate");
+  const double decay_steps = r.number("decay_steps");
   CosineDecayOptions o;
   o.alpha = r.number("alpha", o.alpha);
   o.name = name_field(r, "name", o.name);
@@ -132,8 +125,8 @@ Config CosineDecayRestarts::get_config() const {
 
 std::shared_ptr<CosineDecayRestarts> CosineDecayRestarts::from_config(const Config& config) {
   config::Reader r(config, "CosineDecayRestarts.from_config");
-  const double lr0 = required_number(r, "initial_learning_rate");
-  const double first_decay_steps = required_number(r, "first_decay_steps");
+  const double lr0 = r.number("initial_learning_rate");
+  const double first_decay_steps = r.number("first_decay_steps");
   CosineDecayRestartsOptions o;
   o.t_mul = r.number("t_mul", o.t_mul);
   o.m_mul = r.number("m_mul", o.m_mul);

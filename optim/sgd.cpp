@@ -1,7 +1,7 @@
 #include "optim/sgd.hpp"
 
 #include "optim/optimizer_config.hpp"
-#include "optim/validate.hpp"
+#include "core/checks.hpp"
 
 namespace loom::optimizers {
 
@@ -10,7 +10,7 @@ SGD<T>::SGD(const SGDOptions& options)
     : Optimizer<T>("SGD", common_options_of(options),
                    options.momentum != 0.0 ? std::vector<std::string>{"momentum"} : std::vector<std::string>{}),
       o_(options) {
-  detail::check_unit_closed("SGD", "momentum", o_.momentum);
+  check::unit_closed("SGD", "momentum", o_.momentum);
 }
 
 template <class T>

@@ -6,7 +6,7 @@
 #include "core/config.hpp"
 #include "core/errors.hpp"
 #include "fan_in_uniform.hpp"
-#include "layers/checks.hpp"
+#include "core/checks.hpp"
 #include "layers/layer_config.hpp"
 #include "layers/registry.hpp"
 #include "orthogonality.hpp"
@@ -77,8 +77,7 @@ std::shared_ptr<MinimalRNNCell<T>> MinimalRNNCell<T>::from_config(const loom::Co
   const auto base = loom::config::read_layer_base<T>(r);
   MinimalRNNCellOptions o;
   o.name = base.name;
-  r.require("units");
-  const long units = static_cast<long>(r.integer("units", 0));
+  const long units = static_cast<long>(r.integer("units"));
   loom::config::read(r, "kernel_initializer", o.kernel_initializer);
   loom::config::read(r, "recurrent_initializer", o.recurrent_initializer);
   loom::config::read(r, "gate_initializer", o.gate_initializer);

@@ -5,11 +5,11 @@
 #include <utility>
 
 #include "core/errors.hpp"
-#include "layers/config_util.hpp"
+#include "core/checks.hpp"
 #include "train/data/csv.hpp"
 
 namespace sunspots {
-using loom::config::number;
+using loom::check::number;
 
 Series load(const std::string& csv_path) {
   auto table = loom::read_csv<double>(csv_path, {.columns = {std::string("YEAR"), std::string("SUNACTIVITY")}});
