@@ -93,7 +93,13 @@ std::shared_ptr<Sequential<T>> load_tfjs(const std::string& dir) {
   if (j.contains("format") && j["format"] != "layers-model")
     throw NotImplementedError("load_tfjs: '" + json_path + "' format expected \"layers-model\", received " +
                               config::brief(j["format"]) + " (graph models have no layers to rebuild)");
-  const LoomTopology topo = topology_from_tfjs(j["modelTopology"]);
+  LoomTopology topo;
+  try {
+    topo = topology_from_tfjs(j["modelTopology"]);
+  } catch (const Config::exception& e) {
+    throw IOError("load_tfjs: '" + json_path + "' modelTopology expected Keras JSON of the types TensorFlow.js "
+                  "writes, received a value of another type (" + e.what() + ")");
+  }
   auto model = std::make_shared<Sequential<T>>(topo.name);
   for (const auto& env : topo.layers) model->add(from_config<Layer<T>>(env));
   model->build(topo.build_shape);

@@ -11,6 +11,8 @@ namespace loom::tfjs_detail {
 
 namespace {
 
+bool flag(const Config& c, const char* key) { return c.contains(key) && c[key].is_boolean() && c[key].get<bool>(); }
+
 bool is_rnn(const std::string& cls) { return cls == "SimpleRNN" || cls == "LSTM" || cls == "GRU"; }
 
 std::string who_of(const char* fn, const Config& config, const std::string& cls) {
@@ -25,12 +27,12 @@ std::string who_of(const char* fn, const Config& config, const std::string& cls)
 struct MaskTracker {
   bool live = false;
   void step(const std::string& cls, const Config& c, const std::string& who) {
-    if (cls == "Embedding") live = c.value("mask_zero", false);
+    if (cls == "Embedding") live = flag(c, "mask_zero");
     else if (cls == "Masking") live = true;
-    else if (is_rnn(cls)) live = live && c.value("return_sequences", false);
+    else if (is_rnn(cls)) live = live && flag(c, "return_sequences");
     else if (cls == "Bidirectional") {
-      const bool seq = c.contains("layer") && c["layer"].contains("config") &&
-                       c["layer"]["config"].value("return_sequences", false);
+      const bool seq = c.contains("layer") && c["layer"].is_object() && c["layer"].contains("config") &&
+                       flag(c["layer"]["config"], "return_sequences");
       if (live && seq)
         throw NotImplementedError(who + ": option 'zero_output_for_mask' differs: a masked Bidirectional with "
                                   "return_sequences zeroes masked steps in Keras and loom, TensorFlow.js repeats "
@@ -109,6 +111,8 @@ std::vector<std::size_t> shape_of(const Config& v, const std::string& who) {
 void tfjs_nulls(const std::string& cls, Config& c) {
   if (c.contains("implementation") && c["implementation"].is_null()) c.erase("implementation");
   // TF.js's LSTM adds 1 to the forget bias only when unit_forget_bias is truthy.
+  // TF.js writes an argument it was not given as null; its Embedding masks only when mask_zero is truthy.
+  if (cls == "Embedding" && c.contains("mask_zero") && c["mask_zero"].is_null()) c["mask_zero"] = false;
   if (cls == "LSTM" && c.contains("unit_forget_bias") && c["unit_forget_bias"].is_null()) c["unit_forget_bias"] = false;
   if (c.contains("dtype")) {
     if (c["dtype"] != "float32")
