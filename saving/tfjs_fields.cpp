@@ -222,8 +222,8 @@ Config translate_fields(const std::string& class_name, const Config& config, con
       refuse(who, key, std::string("has no counterpart in ") + (to ? "TensorFlow.js" : "loom") + " (value " +
                            config::brief(value) + ")");
     if (f->only && value != *f->only)
-      refuse(who, key, "expected " + f->only->dump() + " (the only value " + (to ? "TensorFlow.js" : "loom") +
-                           " implements), received " + config::brief(value));
+      refuse(who, key, "expected " + f->only->dump() + " (the only value TensorFlow.js and loom share), received " +
+                           config::brief(value));
     switch (f->kind) {
       case Kind::copy: out[key] = value; break;
       case Kind::activation: out[key] = activation(value, who, key, to); break;
