@@ -22,7 +22,8 @@ set(LOOM_PRIVATE_HEADERS
   autograd/ops/rnn_op_util.hpp
   layers/rnn_util.hpp
   train/fit_progress.hpp
-  train/io/zip.hpp)
+  train/io/zip.hpp
+  saving/tfjs_detail.hpp)
 
 # Third-party headers that only .cpp files and private headers may include: a public header that
 # included one would make every user compile against a package loom links privately, or against
