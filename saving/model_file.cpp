@@ -108,7 +108,7 @@ std::shared_ptr<Model<T>> load_model(const std::string& path) {
   register_model_classes();
   const std::string bytes = io::read_file(path);
   std::map<std::string, std::string> files;
-  for (auto& e : io::zip::read(bytes, what)) files.emplace(e.name, std::move(e.data));
+  for (auto& e : io::zip::read(bytes, path)) files.emplace(e.name, std::move(e.data));
   for (const char* name : {kConfig, kMetadata, kWeights})
     if (!files.count(name))
       throw IOError(what + ": entry '" + std::string(name) + "' expected in the archive, received an archive "

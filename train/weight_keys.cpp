@@ -46,12 +46,15 @@ std::map<std::string, std::string> weight_file_keys(const Layer<T>& layer, const
   std::map<std::string, std::string> out;
   std::set<std::string> path_set;
   for (const auto& [p, v] : paths) path_set.insert(p);
-  for (const auto& [k, s] : keys)
-    if (path_set.count(k)) {
-      for (const auto& [key, shape] : keys) out.emplace(key, key);
-      return out;
-    }
-  if (keys.empty()) return out;
+  // loom 0.1 keys are "<layer name>/<weight name>"; a key with more segments is a path of another
+  // model, which the caller's checks then report against this one's paths.
+  const bool current = std::any_of(keys.begin(), keys.end(), [&](const auto& kv) {
+    return path_set.count(kv.first) != 0 || std::count(kv.first.begin(), kv.first.end(), '/') != 1;
+  });
+  if (current || keys.empty()) {
+    for (const auto& [key, shape] : keys) out.emplace(key, key);
+    return out;
+  }
 
   // 1. The variables' global names, all of them: the model was built as the file's was.
   std::map<std::string, std::string> by_name;
@@ -84,10 +87,14 @@ std::map<std::string, std::string> weight_file_keys(const Layer<T>& layer, const
     std::sort(members.begin(), members.end());
     const auto it = model_groups.find(g);
     const std::size_t have = it == model_groups.end() ? 0 : it->second.size();
-    if (have != members.size())
-      throw fail(std::get<1>(members[std::min(have, members.size() - 1)]),
-                 std::to_string(members.size()) + " keys '" + g.first + "[_N]/" + g.second + "' for " +
-                     std::to_string(have) + " such weights in the model (another architecture?)");
+    if (have < members.size())
+      throw fail(std::get<1>(members[have]), std::to_string(members.size()) + " keys '" + g.first + "[_N]/" +
+                                                 g.second + "' for " + std::to_string(have) +
+                                                 " such weights in the model (another architecture?)");
+    if (have > members.size())
+      throw IOError(what + ": weight '" + paths[it->second[members.size()]].first + "' expected in the loom 0.1 "
+                    "file, received " + std::to_string(members.size()) + " keys '" + g.first + "[_N]/" + g.second +
+                    "' for " + std::to_string(have) + " such weights in the model (another architecture?)");
     for (std::size_t j = 0; j < members.size(); ++j) {
       const auto& [path, var] = paths[it->second[j]];
       const std::string& key = std::get<1>(members[j]);

@@ -1,7 +1,8 @@
 #pragma once
 // The keys of a weight file as structural weight paths (layers/weight_paths.hpp), also for files
 // of loom 0.1, which keyed each weight by its variable's global name "<unique layer name>/<weight>"
-// ("lstm_cell_3/kernel"). Such a file is recognised by having no key that is a path of the model,
+// ("lstm_cell_3/kernel"). Such a file is recognised by having no key that is a path of the model
+// and only keys of two segments (a path has at least three, but for a lone layer's own weights),
 // and mapped (docs/interop.md, "Weight files of loom 0.1"):
 //   1. by exact variable name, when every key is the global name of one of the model's weights
 //      (the model was rebuilt in the same order in a fresh process);
@@ -17,7 +18,7 @@
 namespace loom {
 
 // file key -> weight path for every key of `keys` (key -> shape). A file in the current scheme
-// (some key is a path of the layer) maps every key to itself; the caller's checks then name any
+// (some key is a path of the layer, or has more than two segments) maps every key to itself; the caller's checks then name any
 // key that is missing or foreign. An old file that cannot be mapped throws IOError naming `what`
 // (the file) and the first key that cannot be mapped.
 template <class T>

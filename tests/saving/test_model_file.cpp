@@ -21,7 +21,7 @@ class Scale : public Layer<float> {
     gamma_ = add_weight("gamma", Shape{s.dim(-1)}, std::make_shared<Constant>(init_));
     Layer<float>::build(s);
   }
-  Tensor<float> call(const Tensor<float>& x, const CallContext<float>&) override { return x * gamma_; }
+  Tensor<float> call(const Tensor<float>& x, const CallContext<float>&) override { return x * gamma_.value(); }
   Config get_config() const override {
     Config c = Layer<float>::get_config();
     c["init"] = init_;
