@@ -118,6 +118,15 @@ TEST(ModelFile, SaveLoadPredictIsBitIdentical) {
   const Config md = Config::parse(metadata);
   EXPECT_EQ(md.at("loom_version"), "0.1.0");
   EXPECT_EQ(md.at("date_saved").get<std::string>().size(), 19u);
+  // double models load with load_model<double>.
+  Sequential<double> dm;
+  dm.add(std::make_shared<SimpleRNN<double>>(3));
+  dm.add(std::make_shared<Dense<double>>(1));
+  dm.build(Shape{1, 4, 2});
+  dm.save(dir + "/d.loom");
+  const auto xd = Tensor<double>::full(Shape{2, 4, 2}, 0.25);
+  const auto pd = dm.predict(xd), qd = load_model<double>(dir + "/d.loom")->predict(xd);
+  EXPECT_EQ(std::memcmp(pd.data(), qd.data(), pd.size() * sizeof(double)), 0);
   // save_model is the same as the member.
   save_model(*m, dir + "/free.loom");
   EXPECT_TRUE(bit_equal(load_model(dir + "/free.loom")->predict(x), p));
