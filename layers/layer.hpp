@@ -96,6 +96,9 @@ class Layer {
   // for any other layer, also one that runs others inside it (an RNN's cell, Bidirectional's two
   // RNNs). Weight formats keyed per layer (PyTorch's) flatten models through it.
   virtual std::vector<std::shared_ptr<Layer<T>>> sublayers() const { return {}; }
+  // Every layer whose weights are part of this one's (track_layer: a model's layers, an RNN's cell,
+  // Bidirectional's two RNNs), in tracking order; weight paths (layers/weight_paths.hpp) walk it.
+  const std::vector<std::shared_ptr<Layer<T>>>& tracked_layers() const { return children_; }
   bool trainable() const { return trainable_; }
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).

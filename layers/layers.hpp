@@ -23,3 +23,4 @@
 #include "layers/lstm.hpp"
 #include "layers/gru.hpp"
 #include "layers/torch_layout.hpp"
+#include "layers/weight_paths.hpp"

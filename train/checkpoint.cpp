@@ -7,7 +7,9 @@
 
 #include "core/errors.hpp"
 #include "core/random.hpp"
+#include "layers/weight_paths.hpp"
 #include "train/io/npz.hpp"
+#include "train/weight_keys.hpp"
 #include "train/weights_io.hpp"
 
 namespace loom {
@@ -132,31 +134,72 @@ Meta decode_meta(const std::string& text, const std::string& what) {
   return m;
 }
 
+// The optimizer keys its slots "<variable name>/<slot>", files key them "<weight path>/<slot>":
+// `rename` maps the one prefix to the other ("iterations" stays). A key whose prefix it lacks
+// throws `error(key)`.
+template <class T, class Error>
+std::map<std::string, Tensor<T>> rekey_slots(const std::map<std::string, Tensor<T>>& state,
+                                             const std::map<std::string, std::string>& rename, Error error) {
+  std::map<std::string, Tensor<T>> out;
+  for (const auto& [key, t] : state) {
+    if (key == "iterations") {
+      out.emplace(key, t);
+      continue;
+    }
+    const auto slash = key.rfind('/');
+    const auto it = slash == std::string::npos ? rename.end() : rename.find(key.substr(0, slash));
+    if (it == rename.end()) throw error(key);
+    out.emplace(it->second + key.substr(slash), t);
+  }
+  return out;
+}
+
+template <class T>
+std::map<std::string, Tensor<T>> state_by_path(const Layer<T>& model, const optimizers::Optimizer<T>& optimizer) {
+  std::map<std::string, std::string> path_of;
+  for (const auto& [p, v] : weight_paths(model)) path_of.emplace(v.name(), p);
+  return rekey_slots(optimizer.get_state(), path_of, [&](const std::string& key) {
+    return ValueError("checkpoint: optimizer state '" + key + "' expected to belong to a weight of '" +
+                      model.name() + "', received a variable outside the model (an optimizer shared with "
+                      "another model?)");
+  });
+}
+
 }  // namespace
 
 template <class T>
 void save_checkpoint(const Layer<T>& model, optimizers::Optimizer<T>* optimizer, const CheckpointState& state,
                      const std::string& path) {
+  io::save_npz<T>(path, checkpoint_arrays(model, optimizer, state));
+}
+
+template <class T>
+std::map<std::string, Tensor<T>> checkpoint_arrays(const Layer<T>& model, optimizers::Optimizer<T>* optimizer,
+                                                   const CheckpointState& state) {
   std::map<std::string, Tensor<T>> arrays;
-  for (auto& [name, t] : named_weights(model)) arrays.emplace("weights/" + name, t);
+  for (auto& [name, t] : path_weights(model)) arrays.emplace("weights/" + name, t);
   Meta meta;
   meta.state = state;
   meta.learning_rate = "none";
   if (optimizer) {
     optimizer->build(model.trainable_weights());
-    for (auto& [key, t] : optimizer->get_state()) arrays.emplace("optimizer/" + key, t);
+    for (auto& [key, t] : state_by_path(model, *optimizer)) arrays.emplace("optimizer/" + key, t);
     meta.learning_rate =
         optimizer->learning_rate_setting().is_schedule() ? "schedule" : hex(optimizer->learning_rate());
   }
   meta.rng = default_generator().state();
   arrays.emplace(kMetaKey, bytes_tensor<T>(encode_meta(meta)));
-  io::save_npz<T>(path, arrays);
+  return arrays;
 }
 
 template <class T>
 CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optimizer, const std::string& path) {
-  const std::string what = "load_checkpoint('" + path + "')";
-  const auto arrays = io::load_npz<T>(path);
+  return restore_checkpoint_arrays(model, optimizer, io::load_npz<T>(path), "load_checkpoint('" + path + "')");
+}
+
+template <class T>
+CheckpointState restore_checkpoint_arrays(Layer<T>& model, optimizers::Optimizer<T>* optimizer,
+                                          const std::map<std::string, Tensor<T>>& arrays, const std::string& what) {
   auto meta_it = arrays.find(kMetaKey);
   if (meta_it == arrays.end())
     throw IOError(what + ": expected a loom checkpoint with '" + std::string(kMetaKey) +
@@ -164,17 +207,26 @@ CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optim
   const Meta meta = decode_meta(tensor_bytes(meta_it->second, what), what);
 
   std::map<std::string, Tensor<T>> weights;
-  typename optimizers::Optimizer<T>::State opt_state;
+  typename optimizers::Optimizer<T>::State file_state;
   for (const auto& [key, t] : arrays) {
     if (key == kMetaKey) continue;
     if (key.rfind("weights/", 0) == 0)
       weights.emplace(key.substr(8), t);
     else if (key.rfind("optimizer/", 0) == 0)
-      opt_state.emplace(key.substr(10), t);
+      file_state.emplace(key.substr(10), t);
     else
       throw IOError(what + ": array names expected to start with 'weights/' or 'optimizer/', received '" + key + "'");
   }
-  check_named_weights(model, weights, what);
+  // Weight keys as paths (a loom 0.1 checkpoint keys them by variable name; train/weight_keys.hpp),
+  // and the optimizer's slots with them.
+  std::map<std::string, Shape> shapes;
+  for (const auto& [key, t] : weights) shapes.emplace(key, t.shape());
+  const auto keys = weight_file_keys(model, shapes, what);
+  const auto by_path = check_weight_file(model, weights, what);
+  const auto opt_state = rekey_slots(file_state, keys, [&](const std::string& key) {
+    return IOError(what + ": optimizer state '" + key + "' expected to be '<weight>/<slot>' of a weight in the "
+                   "file, received a key of no weight");
+  });
 
   if (!opt_state.empty()) {
     if (!optimizer)
@@ -182,7 +234,7 @@ CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optim
                        "(compile the model first)");
     // Slots exist only for built variables; building (zeros) changes no value that matters.
     optimizer->build(model.trainable_weights());
-    const auto expected = optimizer->get_state();
+    const auto expected = state_by_path(model, *optimizer);
     for (const auto& [key, t] : expected) {
       auto it = opt_state.find(key);
       if (it == opt_state.end())
@@ -218,8 +270,14 @@ CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optim
   }
 
   // Everything is valid: only now is anything changed.
-  assign_named_weights(model, weights, what);
-  if (!opt_state.empty()) optimizer->set_state(opt_state);
+  for (auto& [path, v] : weight_paths(model)) v.assign(by_path.at(path));
+  if (!opt_state.empty()) {
+    std::map<std::string, std::string> name_of;
+    for (const auto& [p, v] : weight_paths(model)) name_of.emplace(p, v.name());
+    optimizer->set_state(rekey_slots(opt_state, name_of, [](const std::string& key) {
+      return IOError("checkpoint: optimizer state '" + key + "' has no variable (unreachable: checked above)");
+    }));
+  }
   if (set_lr) optimizer->set_learning_rate(lr);
   default_generator().set_state(meta.rng);
   return meta.state;
@@ -228,7 +286,11 @@ CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optim
 #define LOOM_INSTANTIATE_CHECKPOINT(T)                                                                     \
   template void save_checkpoint<T>(const Layer<T>&, optimizers::Optimizer<T>*, const CheckpointState&,     \
                                    const std::string&);                                                    \
-  template CheckpointState load_checkpoint<T>(Layer<T>&, optimizers::Optimizer<T>*, const std::string&);
+  template CheckpointState load_checkpoint<T>(Layer<T>&, optimizers::Optimizer<T>*, const std::string&);  \
+  template std::map<std::string, Tensor<T>> checkpoint_arrays<T>(const Layer<T>&, optimizers::Optimizer<T>*, \
+                                                                 const CheckpointState&);                  \
+  template CheckpointState restore_checkpoint_arrays<T>(Layer<T>&, optimizers::Optimizer<T>*,               \
+                                                        const std::map<std::string, Tensor<T>>&, const std::string&);
 LOOM_INSTANTIATE_CHECKPOINT(float)
 LOOM_INSTANTIATE_CHECKPOINT(double)
 

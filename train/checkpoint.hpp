@@ -1,14 +1,17 @@
 #pragma once
 // Full training checkpoints: everything fit needs to continue as if it had never stopped, in one
 // .npz written atomically (so a crash at any moment leaves the previous checkpoint or the new one):
-//   "weights/<weight name>"    every weight of the model (trainable or not)
-//   "optimizer/<key>"          Optimizer::get_state(): "iterations" and "<weight name>/<slot>"
+//   "weights/<path>"           every weight of the model (trainable or not) by its structural
+//                              path (layers/weight_paths.hpp)
+//   "optimizer/<key>"          Optimizer::get_state(): "iterations" and "<path>/<slot>" (the
+//                              optimizer keys slots by variable name; the file by path)
 //   "checkpoint/meta"          a text record (one byte per array element, read it in numpy with
 //                              bytes(a.astype('u1')).decode()): format version, epoch, step,
 //                              the constant learning rate, the default generator's state, the
 //                              loss tracker of a mid-epoch checkpoint and the history, with every
 //                              double written as a hex float so it round-trips exactly.
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "layers/layer.hpp"
@@ -46,11 +49,26 @@ template <class T>
 CheckpointState load_checkpoint(Layer<T>& model, optimizers::Optimizer<T>* optimizer,
                                 const std::string& path);
 
+// The arrays of a checkpoint file and their restore, for archives that hold a checkpoint inside
+// them (saving/). restore_checkpoint_arrays validates as load_checkpoint does; `what` names the
+// source in messages.
+template <class T>
+std::map<std::string, Tensor<T>> checkpoint_arrays(const Layer<T>& model, optimizers::Optimizer<T>* optimizer,
+                                                   const CheckpointState& state);
+template <class T>
+CheckpointState restore_checkpoint_arrays(Layer<T>& model, optimizers::Optimizer<T>* optimizer,
+                                          const std::map<std::string, Tensor<T>>& arrays, const std::string& what);
+
 #define LOOM_EXTERN_CHECKPOINT(T)                                                                    \
   extern template void save_checkpoint<T>(const Layer<T>&, optimizers::Optimizer<T>*,                \
                                           const CheckpointState&, const std::string&);               \
   extern template CheckpointState load_checkpoint<T>(Layer<T>&, optimizers::Optimizer<T>*,           \
-                                                     const std::string&);
+                                                     const std::string&);                          \
+  extern template std::map<std::string, Tensor<T>> checkpoint_arrays<T>(const Layer<T>&,             \
+                                                                        optimizers::Optimizer<T>*,   \
+                                                                        const CheckpointState&);     \
+  extern template CheckpointState restore_checkpoint_arrays<T>(                                      \
+      Layer<T>&, optimizers::Optimizer<T>*, const std::map<std::string, Tensor<T>>&, const std::string&);
 LOOM_EXTERN_CHECKPOINT(float)
 LOOM_EXTERN_CHECKPOINT(double)
 #undef LOOM_EXTERN_CHECKPOINT

@@ -126,8 +126,10 @@ void Model<T>::compile(std::shared_ptr<optimizers::Optimizer<T>> optimizer, Loss
   const std::string who = "Model '" + this->name() + "' compile";
   if (!optimizer) throw ValueError(who + ": optimizer expected an optimizer, received a null pointer");
   std::shared_ptr<const losses::Loss<T>> loss_obj;
+  std::string loss_id;
+  std::vector<std::string> metric_ids;
   if (auto* s = std::get_if<std::string>(&loss))
-    loss_obj = losses::get<T>(*s);
+    loss_obj = losses::get<T>(*s), loss_id = *s;
   else
     loss_obj = std::get<1>(loss);
   if (!loss_obj) throw ValueError(who + ": loss expected a loss, received a null pointer");
@@ -137,8 +139,10 @@ void Model<T>::compile(std::shared_ptr<optimizers::Optimizer<T>> optimizer, Loss
   for (auto& arg : metric_args) {
     std::shared_ptr<metrics::Metric<T>> m;
     std::string name;
+    metric_ids.emplace_back();
     if (auto* s = std::get_if<std::string>(&arg)) {
       name = *s;
+      metric_ids.back() = *s;
       if (*s == "accuracy" || *s == "acc") {
         // Keras picks the accuracy that matches the loss.
         const std::string& ln = loss_obj->name();
@@ -167,6 +171,8 @@ void Model<T>::compile(std::shared_ptr<optimizers::Optimizer<T>> optimizer, Loss
   loss_ = std::move(loss_obj);
   metrics_ = std::move(ms);
   metric_names_ = std::move(names);
+  loss_identifier_ = std::move(loss_id);
+  metric_identifiers_ = std::move(metric_ids);
 }
 
 template <class T>
@@ -287,22 +293,32 @@ void Model<T>::load_weights(const std::string& path, const WeightsFileOptions& o
 }
 
 template <class T>
-void Model<T>::save_checkpoint(const std::string& path, const CheckpointInfo& info) const {
+CheckpointState Model<T>::checkpoint_state(const CheckpointInfo& info) const {
   CheckpointState st;
   st.info = info;
   // In a data-parallel fit the tracker is this rank's part; the checkpoint holds the job's.
   std::tie(st.loss_total, st.loss_count) = strategy_->tracker();
   st.history = history_;
-  loom::save_checkpoint(*this, optimizer_.get(), st, path);
+  return st;
+}
+
+template <class T>
+void Model<T>::restore_checkpoint_state(const CheckpointState& st) {
+  history_ = st.history;
+  tracker_total_ = st.loss_total;
+  tracker_count_ = st.loss_count;
+  tracker_restored_ = st.info.step > 0;
+}
+
+template <class T>
+void Model<T>::save_checkpoint(const std::string& path, const CheckpointInfo& info) const {
+  loom::save_checkpoint(*this, optimizer_.get(), checkpoint_state(info), path);
 }
 
 template <class T>
 CheckpointInfo Model<T>::load_checkpoint(const std::string& path) {
   const CheckpointState st = loom::load_checkpoint(*this, optimizer_.get(), path);
-  history_ = st.history;
-  tracker_total_ = st.loss_total;
-  tracker_count_ = st.loss_count;
-  tracker_restored_ = st.info.step > 0;
+  restore_checkpoint_state(st);
   return st.info;
 }
 

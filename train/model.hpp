@@ -152,6 +152,15 @@ class Model : public Layer<T> {
   const std::shared_ptr<const losses::Loss<T>>& loss() const { return loss_; }
   // The names fit logs the metrics under (the identifiers given, or the objects' names).
   const std::vector<std::string>& metric_names() const { return metric_names_; }
+  // Keras's get_compile_config: {"optimizer": its envelope, "loss": the identifier, "metrics":
+  // [identifiers] or null, "loss_weights": null, "weighted_metrics": null, "run_eagerly": false,
+  // "steps_per_execution": 1, "jit_compile": false}. Losses and metrics have no configs in loom, so
+  // a model compiled with a loss or metric object throws ValueError naming it (compile with its
+  // identifier to save it); so does an uncompiled model.
+  Config get_compile_config() const;
+  // Keras's compile_from_config: compile() from what get_compile_config gave. A bad field throws
+  // ValueError naming it; the model is not changed then.
+  void compile_from_config(const Config& config);
 
   // x and y share their first (sample) axis. Throws ValueError when not compiled, for epochs or
   // batch_size of 0, a validation_split outside [0, 1), or validation_split with a Dataset.
@@ -179,9 +188,9 @@ class Model : public Layer<T> {
   void summary(std::ostream& out) const;
   void summary() const;
 
-  // Weight files: numpy .npz, one array per weight keyed by its Keras-style name
-  // ("<layer name>/<weight name>", e.g. "gru_cell/kernel"), written atomically. load_weights
-  // validates the whole file before changing anything: a missing or extra name, or an unreadable
+  // Weight files: numpy .npz, one array per weight keyed by its structural path
+  // (layers/weight_paths.hpp, e.g. "sequential/gru/gru_cell/kernel"), written atomically; files
+  // of loom 0.1 (keyed by layer names) still load (train/weight_keys.hpp). load_weights validates the whole file before changing anything: a missing or extra name, or an unreadable
   // file, throws IOError, a wrong shape ShapeError, each naming the weight. The model must be
   // built (called once, or build()) before either.
   void save_weights(const std::string& path) const;
@@ -190,6 +199,17 @@ class Model : public Layer<T> {
   // recurrent layers in PyTorch's keys and layout (train/torch_weights.hpp, docs/interop.md).
   void save_weights(const std::string& path, const WeightsFileOptions& options) const;
   void load_weights(const std::string& path, const WeightsFileOptions& options);
+
+  // Keras's model.save: the whole model in one archive (architecture, weights by path and, when
+  // compiled, the optimizer and everything a checkpoint holds), written atomically; loom::load_model
+  // rebuilds it. Declared here, defined in saving/model_file.cpp (saving/saving.hpp); throws as
+  // loom::save_model does.
+  void save(const std::string& path) const;
+
+  // What a checkpoint holds besides the weights and the optimizer: `info`, the loss tracker and
+  // the history; and its restore (load_checkpoint's last step).
+  CheckpointState checkpoint_state(const CheckpointInfo& info) const;
+  void restore_checkpoint_state(const CheckpointState& state);
 
   // Full checkpoint in one atomically written .npz: weights, optimizer state, learning rate,
   // the default generator's state, history and `info`. load_checkpoint restores all of it (after
@@ -248,6 +268,9 @@ class Model : public Layer<T> {
   std::shared_ptr<const losses::Loss<T>> loss_;
   std::vector<std::shared_ptr<metrics::Metric<T>>> metrics_;
   std::vector<std::string> metric_names_;
+  // The identifiers compile() was given, for get_compile_config: "" for a loss or metric object.
+  std::string loss_identifier_;
+  std::vector<std::string> metric_identifiers_;
   Tensor<T> input_mask_, output_mask_;
   History history_;
   std::string stop_reason_;

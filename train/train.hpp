@@ -13,6 +13,7 @@
 #include "train/io/npz.hpp"
 #include "train/history.hpp"
 #include "train/checkpoint.hpp"
+#include "train/weight_keys.hpp"
 #include "train/weights_io.hpp"
 #include "train/torch_weights.hpp"
 #include "train/model.hpp"

@@ -1,9 +1,67 @@
 #include "train/weights_io.hpp"
 
 #include "core/errors.hpp"
+#include "layers/weight_paths.hpp"
 #include "train/io/npz.hpp"
+#include "train/weight_keys.hpp"
 
 namespace loom {
+
+namespace {
+
+template <class T>
+std::vector<std::pair<std::string, Variable<T>>> built_paths(const Layer<T>& layer) {
+  auto paths = weight_paths(layer);
+  if (paths.empty())
+    throw ValueError("'" + layer.name() + "': weights expected, received none (the model is not built: call it "
+                     "on an input or build() it first)");
+  return paths;
+}
+
+}  // namespace
+
+template <class T>
+std::map<std::string, Tensor<T>> path_weights(const Layer<T>& layer) {
+  std::map<std::string, Tensor<T>> out;
+  for (const auto& [path, v] : built_paths(layer)) out.emplace(path, v.value());
+  return out;
+}
+
+template <class T>
+std::map<std::string, Tensor<T>> check_weight_file(const Layer<T>& layer,
+                                                   const std::map<std::string, Tensor<T>>& arrays,
+                                                   const std::string& what) {
+  const auto paths = built_paths(layer);
+  std::map<std::string, Shape> shapes;
+  for (const auto& [key, t] : arrays) shapes.emplace(key, t.shape());
+  const auto keys = weight_file_keys(layer, shapes, what);
+  std::map<std::string, Tensor<T>> by_path;
+  for (const auto& [key, t] : arrays) by_path.emplace(keys.at(key), t);
+  for (const auto& [path, w] : paths) {
+    auto it = by_path.find(path);
+    if (it == by_path.end())
+      throw IOError(what + ": weight '" + path + "' of '" + layer.name() + "' expected in the file, received a file "
+                    "without it (" + std::to_string(arrays.size()) + " arrays; is it from another architecture?)");
+    if (it->second.shape() != w.shape())
+      throw ShapeError(what + ": weight '" + path + "' expected shape " + w.shape().str() + ", received " +
+                       it->second.shape().str());
+  }
+  if (by_path.size() != paths.size())
+    for (const auto& [path, t] : by_path) {
+      bool known = false;
+      for (const auto& p : paths) known = known || p.first == path;
+      if (!known)
+        throw IOError(what + ": array '" + path + "' expected to be a weight of '" + layer.name() +
+                      "', received a path the model does not have (is the file from another architecture?)");
+    }
+  return by_path;
+}
+
+template <class T>
+void assign_weight_file(Layer<T>& layer, const std::map<std::string, Tensor<T>>& arrays, const std::string& what) {
+  const auto by_path = check_weight_file(layer, arrays, what);
+  for (auto& [path, v] : weight_paths(layer)) v.assign(by_path.at(path));
+}
 
 template <class T>
 std::map<std::string, Tensor<T>> named_weights(const Layer<T>& layer) {
@@ -60,16 +118,20 @@ void assign_named_weights(Layer<T>& layer, const std::map<std::string, Tensor<T>
 
 template <class T>
 void save_weights(const Layer<T>& layer, const std::string& path) {
-  io::save_npz<T>(path, named_weights(layer));
+  io::save_npz<T>(path, path_weights(layer));
 }
 
 template <class T>
 void load_weights(Layer<T>& layer, const std::string& path) {
   const auto arrays = io::load_npz<T>(path);
-  assign_named_weights(layer, arrays, "load_weights('" + path + "')");
+  assign_weight_file(layer, arrays, "load_weights('" + path + "')");
 }
 
 #define LOOM_INSTANTIATE_WEIGHTS_IO(T)                                                           \
+  template std::map<std::string, Tensor<T>> path_weights<T>(const Layer<T>&);                    \
+  template std::map<std::string, Tensor<T>> check_weight_file<T>(                                \
+      const Layer<T>&, const std::map<std::string, Tensor<T>>&, const std::string&);             \
+  template void assign_weight_file<T>(Layer<T>&, const std::map<std::string, Tensor<T>>&, const std::string&); \
   template std::map<std::string, Tensor<T>> named_weights<T>(const Layer<T>&);                   \
   template void check_named_weights<T>(const Layer<T>&, const std::map<std::string, Tensor<T>>&, \
                                        const std::string&);                                     \

@@ -1,4 +1,4 @@
-// Weight files: Keras-style names, round trips, and bad files (empty, truncated at 10 points,
+// Weight files: keys are weight paths (layers/weight_paths.hpp), round trips, and bad files (empty, truncated at 10 points,
 // random bytes, a valid npz missing a weight, a weight of the wrong shape, another architecture):
 // each throws IOError or ShapeError naming the problem, and the model is left untouched.
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ namespace {
 std::shared_ptr<Sequential<float>> gru_model(std::uint64_t seed) {
   set_seed(seed);
   auto m = std::make_shared<Sequential<float>>("files");
-  // An RNN over a cell named "gru_cell", so the weight names are Keras's: gru_cell/kernel, ...
+  // Names do not matter to the file: its keys are paths (sequential/rnn/gru_cell/kernel, ...).
   auto cell = std::make_shared<GRUCell<float>>(3, GRUCellOptions{.name = "gru_cell"});
   m->add(std::make_shared<RNN<float>>(cell, RNNOptions{.name = "gru"}));
   m->add(std::make_shared<Dense<float>>(2, DenseOptions{.name = "dense"}));
@@ -47,10 +47,11 @@ TEST(WeightFiles, KerasNamesAndRoundTrip) {
   const auto arrays = io::load_npz<float>(dir + "/w.npz");
   std::vector<std::string> names;
   for (const auto& [k, v] : arrays) names.push_back(k);
-  EXPECT_EQ(names, (std::vector<std::string>{"dense/bias", "dense/kernel", "gru_cell/bias", "gru_cell/kernel",
-                                             "gru_cell/recurrent_kernel"}));
-  EXPECT_EQ(arrays.at("gru_cell/kernel").shape(), (Shape{2, 9}));
-  EXPECT_EQ(arrays.at("gru_cell/bias").shape(), (Shape{2, 9}));
+  EXPECT_EQ(names, (std::vector<std::string>{"sequential/dense/bias", "sequential/dense/kernel",
+                                             "sequential/rnn/gru_cell/bias", "sequential/rnn/gru_cell/kernel",
+                                             "sequential/rnn/gru_cell/recurrent_kernel"}));
+  EXPECT_EQ(arrays.at("sequential/rnn/gru_cell/kernel").shape(), (Shape{2, 9}));
+  EXPECT_EQ(arrays.at("sequential/rnn/gru_cell/bias").shape(), (Shape{2, 9}));
   auto b = gru_model(2);
   b->load_weights(dir + "/w.npz");
   EXPECT_TRUE(unchanged(*b, snapshot(*a)));
@@ -99,16 +100,16 @@ TEST(WeightFiles, BadFilesThrowAndLoadNothing) {
   // A valid npz missing a weight.
   auto arrays = io::load_npz<float>(dir + "/good.npz");
   auto missing = arrays;
-  missing.erase("gru_cell/recurrent_kernel");
+  missing.erase("sequential/rnn/gru_cell/recurrent_kernel");
   io::save_npz(dir + "/missing.npz", missing);
   EXPECT_TRUE(throws_with<IOError>([&] { target->load_weights(dir + "/missing.npz"); },
-                                   {"gru_cell/recurrent_kernel", "missing.npz"}));
+                                   {"sequential/rnn/gru_cell/recurrent_kernel", "missing.npz"}));
   // A weight of the wrong shape.
   auto wrong = arrays;
-  wrong["dense/kernel"] = Tensor<float>::zeros(Shape{3, 3});
+  wrong["sequential/dense/kernel"] = Tensor<float>::zeros(Shape{3, 3});
   io::save_npz(dir + "/wrong.npz", wrong);
   EXPECT_TRUE(throws_with<ShapeError>([&] { target->load_weights(dir + "/wrong.npz"); },
-                                      {"dense/kernel", "(3, 2)", "(3, 3)"}));
+                                      {"sequential/dense/kernel", "(3, 2)", "(3, 3)"}));
   // An extra array the model does not have.
   auto extra = arrays;
   extra["dense_9/kernel"] = Tensor<float>::zeros(Shape{1});
@@ -132,10 +133,11 @@ TEST(WeightFiles, AnotherArchitectureFailsCleanly) {
   const auto before = snapshot(wider);
   EXPECT_TRUE(throws_with<ShapeError>([&] { wider.load_weights(dir + "/w.npz"); }, {"gru_cell/", "expected shape"}));
   EXPECT_TRUE(unchanged(wider, before));
-  // Other layers entirely.
-  Sequential<float> mlp("mlp");
-  mlp.add(std::make_shared<Dense<float>>(4, DenseOptions{.name = "mlp_a"}));
-  mlp.build(Shape{1, 2});
-  EXPECT_TRUE(throws_with<IOError>([&] { mlp.load_weights(dir + "/w.npz"); }, {"mlp_a/kernel", "another architecture"}));
+  // Other layers entirely: a path the file lacks.
+  Sequential<float> emb("emb");
+  emb.add(std::make_shared<Embedding<float>>(5, 2));
+  emb.build(Shape{1, 3});
+  EXPECT_TRUE(throws_with<IOError>([&] { emb.load_weights(dir + "/w.npz"); },
+                                   {"sequential/embedding/embeddings", "another architecture"}));
   std::filesystem::remove_all(dir);
 }

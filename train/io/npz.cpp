@@ -8,7 +8,7 @@
 namespace loom::io {
 
 template <class T>
-void save_npz(const std::string& path, const std::map<std::string, Tensor<T>>& arrays, const NpzOptions& o) {
+std::string npz_bytes(const std::map<std::string, Tensor<T>>& arrays, const NpzOptions& o) {
   std::vector<zip::Entry> entries;
   entries.reserve(arrays.size());
   for (const auto& [name, t] : arrays) {
@@ -17,8 +17,12 @@ void save_npz(const std::string& path, const std::map<std::string, Tensor<T>>& a
       throw ValueError("save_npz: array '" + name + "' expected a defined tensor, received an undefined one");
     entries.push_back({name + ".npy", npy_encode(t)});
   }
-  const std::string bytes = zip::write(entries, o.compressed);
-  write_file_atomic(path, bytes);
+  return zip::write(entries, o.compressed);
+}
+
+template <class T>
+void save_npz(const std::string& path, const std::map<std::string, Tensor<T>>& arrays, const NpzOptions& o) {
+  write_file_atomic(path, npz_bytes(arrays, o));
 }
 
 template <class T>
@@ -41,6 +45,7 @@ std::map<std::string, Tensor<T>> load_npz(const std::string& path) {
 
 #define LOOM_INSTANTIATE_NPZ(T)                                                                    \
   template void save_npz(const std::string&, const std::map<std::string, Tensor<T>>&, const NpzOptions&); \
+  template std::string npz_bytes(const std::map<std::string, Tensor<T>>&, const NpzOptions&);      \
   template std::map<std::string, Tensor<T>> load_npz<T>(const std::string&);                       \
   template std::map<std::string, Tensor<T>> load_npz_bytes<T>(const std::string&, const std::string&);
 LOOM_INSTANTIATE_NPZ(float)

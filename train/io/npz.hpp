@@ -20,6 +20,10 @@ template <class T>
 void save_npz(const std::string& path, const std::map<std::string, Tensor<T>>& arrays,
               const NpzOptions& options = {});
 
+// The bytes save_npz writes, for an .npz held inside another archive (saving/).
+template <class T>
+std::string npz_bytes(const std::map<std::string, Tensor<T>>& arrays, const NpzOptions& options = {});
+
 // Every array of an .npz file, converted to T (float32, float64, integer and bool arrays load).
 // Validates the whole file before returning anything; throws IOError naming the path and what
 // is wrong for a missing, empty, truncated, corrupt or foreign file.
@@ -33,6 +37,7 @@ std::map<std::string, Tensor<T>> load_npz_bytes(const std::string& bytes, const 
 #define LOOM_EXTERN_NPZ(T)                                                                         \
   extern template void save_npz(const std::string&, const std::map<std::string, Tensor<T>>&,       \
                                 const NpzOptions&);                                                \
+  extern template std::string npz_bytes(const std::map<std::string, Tensor<T>>&, const NpzOptions&); \
   extern template std::map<std::string, Tensor<T>> load_npz<T>(const std::string&);                \
   extern template std::map<std::string, Tensor<T>> load_npz_bytes<T>(const std::string&, const std::string&);
 LOOM_EXTERN_NPZ(float)

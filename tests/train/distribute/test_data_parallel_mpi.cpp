@@ -58,9 +58,9 @@ pid_t read_pid(const std::string& path) {
 
 double max_abs_difference(const std::map<std::string, Tensor<float>>& got, const Model<float>& ref) {
   double worst = 0.0;
-  for (const auto& w : ref.weights()) {
-    const auto& g = got.at(w.name());
-    EXPECT_EQ(g.shape(), w.value().shape()) << w.name();
+  for (const auto& [path, w] : weight_paths(ref)) {  // files are keyed by weight paths
+    const auto& g = got.at(path);
+    EXPECT_EQ(g.shape(), w.value().shape()) << path;
     for (std::size_t i = 0; i < g.size(); ++i)
       worst = std::max(worst, std::abs(static_cast<double>(g.data()[i]) - w.value().data()[i]));
   }
