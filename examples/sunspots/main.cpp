@@ -43,23 +43,15 @@ int main(int argc, char** argv) try {
   const std::string out = examples::make_out_dir(o.out);
 
   // --- data: z-scores with the training years' mean and std --------------------------------
-  const auto s = sunspots::load(examples::data_file(o.data, "sunspots.csv"));
-  const std::size_t n = s.values.size(), w = static_cast<std::size_t>(window);
-  std::size_t n_train = 0;
-  while (n_train < n && s.years[n_train] <= last_train_year) ++n_train;
-  if (n_train <= w + static_cast<std::size_t>(folds) || n_train == n)
-    throw ValueError("sunspots: --last-train-year " + std::to_string(last_train_year) +
-                     " leaves too few training or test years");
-  double mean = 0.0, var = 0.0;
-  for (std::size_t i = 0; i < n_train; ++i) mean += s.values[i] / n_train;
-  for (std::size_t i = 0; i < n_train; ++i) var += (s.values[i] - mean) * (s.values[i] - mean) / n_train;
-  const double sd = std::sqrt(var);
-  std::vector<double> z(n);
-  for (std::size_t i = 0; i < n; ++i) z[i] = (s.values[i] - mean) / sd;
-  // Test windows reach back into the training years; only the targets are new.
+  const std::size_t w = static_cast<std::size_t>(window);
+  const auto data = sunspots::prepare(examples::data_file(o.data, "sunspots.csv"), w, last_train_year,
+                                      static_cast<std::size_t>(folds));
+  const auto& s = data.series;
+  const auto& z = data.z;
+  const auto& test = data.test;
+  const auto& actual = data.actual;
+  const std::size_t n = s.values.size(), n_train = data.n_train;
   const auto train = sunspots::make_windows(z, w, w, n_train);
-  const auto test = sunspots::make_windows(z, w, n_train, n);
-  const std::vector<double> actual(s.values.begin() + n_train, s.values.end());
   std::printf("sunspots: train %d-%d (%zu windows), test %d-%d (%zu windows), window %d years\n",
               s.years[w], s.years[n_train - 1], train.y.size(), s.years[n_train], s.years[n - 1],
               test.y.size(), window);
@@ -101,17 +93,18 @@ int main(int argc, char** argv) try {
                        std::make_shared<callbacks::ModelCheckpoint<float>>(
                            dir + "/checkpoint.npz", callbacks::ModelCheckpointOptions{.save_best_only = true})}});
     model->save_weights(dir + "/weights.npz");  // the restored best weights
+    model->save(dir + "/model.loom");           // and the whole model: sunspots_forecast loads it
     histories.push_back(history);
 
     const auto change = model->predict(test.x);
     std::vector<double> pred;
     for (std::size_t i = 0; i < test.y.size(); ++i) {
       change_sum[i] += change.data()[i];
-      pred.push_back((z[test.targets[i] - 1] + change.data()[i]) * sd + mean);
+      pred.push_back(data.forecast(i, change.data()[i]));
     }
     const auto val_change = model->predict(val.x);
     for (std::size_t i = 0; i < val.y.size(); ++i) {
-      cv_pred.push_back((z[val.targets[i] - 1] + val_change.data()[i]) * sd + mean);
+      cv_pred.push_back((z[val.targets[i] - 1] + val_change.data()[i]) * data.sd + data.mean);
       cv_actual.push_back(s.values[val.targets[i]]);
     }
     std::printf("model %d: %zu epochs, best val_loss %.4f, test RMSE alone %.2f\n", k + 1, history.size(),
@@ -122,8 +115,9 @@ int main(int argc, char** argv) try {
   // --- the ensemble: the mean predicted change, added to last year's value -------------------
   std::vector<double> forecast;
   for (std::size_t i = 0; i < test.y.size(); ++i)
-    forecast.push_back((z[test.targets[i] - 1] + change_sum[i] / folds) * sd + mean);
+    forecast.push_back(data.forecast(i, change_sum[i] / folds));
   const double rmse_gru = sunspots::rmse(forecast, actual);
+  sunspots::write_forecast_csv(data, forecast, out + "/forecast.csv");
   const double rmse_cv = sunspots::rmse(cv_pred, cv_actual);
 
   // history.csv and loss.png: the epoch-wise mean over the models, for the epochs all of them ran
@@ -144,8 +138,9 @@ int main(int argc, char** argv) try {
   std::printf("\ncross-validated RMSE on the training years: %.2f\n", rmse_cv);
   std::printf("test RMSE 1921-2008: GRU ensemble %.2f | AR(9) %.2f | persistence %.2f\n", rmse_gru, rmse_ar9,
               rmse_persistence);
-  std::printf("wrote %s/history.csv, %s/loss.png, %s/model_<k>/{history.csv,checkpoint.npz,weights.npz} in %.1f s\n",
-              out.c_str(), out.c_str(), out.c_str(), examples::elapsed_seconds());
+  std::printf("wrote %s/history.csv, %s/forecast.csv, %s/loss.png, %s/model_<k>/{history.csv,checkpoint.npz,weights.npz,model.loom} "
+              "in %.1f s\n",
+              out.c_str(), out.c_str(), out.c_str(), out.c_str(), examples::elapsed_seconds());
   examples::print_final({{"test_rmse", rmse_gru}, {"ar9_rmse", rmse_ar9}, {"persistence_rmse", rmse_persistence},
                          {"cv_rmse", rmse_cv}});
   return 0;

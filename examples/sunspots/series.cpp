@@ -1,6 +1,7 @@
 #include "series.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -57,6 +58,43 @@ Windows select(const Windows& w, const std::vector<std::size_t>& rows) {
     out.targets.push_back(w.targets[r]);
   }
   return out;
+}
+
+Prepared prepare(const std::string& csv_path, std::size_t window, int last_train_year, std::size_t min_train) {
+  Prepared p;
+  p.series = load(csv_path);
+  const auto& v = p.series.values;
+  const std::size_t n = v.size();
+  while (p.n_train < n && p.series.years[p.n_train] <= last_train_year) ++p.n_train;
+  if (p.n_train <= window + min_train || p.n_train == n)
+    throw loom::ValueError("sunspots: --last-train-year " + std::to_string(last_train_year) +
+                           " leaves too few training or test years");
+  double mean = 0.0, var = 0.0;
+  for (std::size_t i = 0; i < p.n_train; ++i) mean += v[i] / p.n_train;
+  for (std::size_t i = 0; i < p.n_train; ++i) var += (v[i] - mean) * (v[i] - mean) / p.n_train;
+  p.mean = mean;
+  p.sd = std::sqrt(var);
+  p.z.resize(n);
+  for (std::size_t i = 0; i < n; ++i) p.z[i] = (v[i] - p.mean) / p.sd;
+  // Test windows reach back into the training years; only the targets are new.
+  p.test = make_windows(p.z, window, p.n_train, n);
+  p.actual.assign(v.begin() + static_cast<std::ptrdiff_t>(p.n_train), v.end());
+  return p;
+}
+
+void write_forecast_csv(const Prepared& data, const std::vector<double>& forecast, const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw loom::IOError("sunspots: cannot write '" + path + "'");
+  f << "year,actual,forecast\n";
+  f.precision(17);
+  for (std::size_t i = 0; i < forecast.size(); ++i)
+    f << data.series.years[data.test.targets[i]] << ',' << data.actual[i] << ',' << forecast[i] << '\n';
+  if (!f.flush()) throw loom::IOError("sunspots: cannot write '" + path + "'");
+}
+
+std::vector<double> read_forecast_csv(const std::string& path) {
+  const auto table = loom::read_csv<double>(path, {.columns = {std::string("forecast")}});
+  return std::vector<double>(table.data.data(), table.data.data() + table.data.size());
 }
 
 double rmse(const std::vector<double>& predicted, const std::vector<double>& actual) {

@@ -28,6 +28,27 @@ Windows make_windows(const std::vector<double>& z, std::size_t window, std::size
 // The windows at the given rows (a fold of blocked cross-validation, or the rest).
 Windows select(const Windows& w, const std::vector<std::size_t>& rows);
 
+// The series split at last_train_year and z-scored with the training years' mean and std, with
+// the test windows (the targets after last_train_year), as training and forecasting both use it.
+struct Prepared {
+  Series series;
+  std::size_t n_train = 0;  // values[0, n_train) are the training years
+  double mean = 0.0, sd = 1.0;
+  std::vector<double> z;
+  Windows test;
+  std::vector<double> actual;  // the test targets' true values
+  // The forecast for test row i from the model's predicted (z-scored) change.
+  double forecast(std::size_t i, double change) const { return (z[test.targets[i] - 1] + change) * sd + mean; }
+};
+// Throws loom::ValueError when the split leaves fewer than min_train training years past the
+// first window, or no test year.
+Prepared prepare(const std::string& csv_path, std::size_t window, int last_train_year, std::size_t min_train);
+
+// forecast.csv: year, actual, forecast of each test year, every value with 17 significant digits so
+// that sunspots_forecast can compare its own forecasts bit for bit.
+void write_forecast_csv(const Prepared& data, const std::vector<double>& forecast, const std::string& path);
+std::vector<double> read_forecast_csv(const std::string& path);
+
 double rmse(const std::vector<double>& predicted, const std::vector<double>& actual);
 
 // Predictions for the targets at [first, last): the previous year's value.
