@@ -190,8 +190,10 @@ class Model : public Layer<T> {
 
   // Weight files: numpy .npz, one array per weight keyed by its structural path
   // (layers/weight_paths.hpp, e.g. "sequential/gru/gru_cell/kernel"), written atomically; files
-  // of loom 0.1 (keyed by layer names) still load (train/weight_keys.hpp). load_weights validates the whole file before changing anything: a missing or extra name, or an unreadable
-  // file, throws IOError, a wrong shape ShapeError, each naming the weight. The model must be
+  // of loom 0.1 (keyed by layer names) still load (train/weight_keys.hpp). load_weights also takes
+  // a model file of save() and reads its weights, as Keras's does a .keras file. It validates the
+  // whole file before changing anything: a missing or extra name, or an unreadable file, throws
+  // IOError, a wrong shape ShapeError, each naming the weight. The model must be
   // built (called once, or build()) before either.
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);

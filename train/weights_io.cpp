@@ -2,7 +2,9 @@
 
 #include "core/errors.hpp"
 #include "layers/weight_paths.hpp"
+#include "train/io/atomic_file.hpp"
 #include "train/io/npz.hpp"
+#include "train/io/zip.hpp"
 #include "train/weight_keys.hpp"
 
 namespace loom {
@@ -16,6 +18,27 @@ std::vector<std::pair<std::string, Variable<T>>> built_paths(const Layer<T>& lay
     throw ValueError("'" + layer.name() + "': weights expected, received none (the model is not built: call it "
                      "on an input or build() it first)");
   return paths;
+}
+
+// An .npz, or the weights entry of a model file (model.save), as Keras's load_weights also takes a
+// .keras archive. A model file is a zip that holds config.json and model.weights.npz; anything else
+// is read as an .npz, whose reader then says what is wrong with it.
+template <class T>
+std::map<std::string, Tensor<T>> read_weight_arrays(const std::string& path) {
+  std::vector<io::zip::Entry> entries;
+  try {
+    entries = io::zip::read(io::read_file(path), path);
+  } catch (const IOError&) {
+    return io::load_npz<T>(path);
+  }
+  bool has_config = false;
+  const io::zip::Entry* weights = nullptr;
+  for (const auto& e : entries) {
+    has_config |= e.name == "config.json";
+    if (e.name == "model.weights.npz") weights = &e;
+  }
+  if (has_config && weights) return io::load_npz_bytes<T>(weights->data, path + ": entry 'model.weights.npz'");
+  return io::load_npz<T>(path);
 }
 
 }  // namespace
@@ -123,7 +146,7 @@ void save_weights(const Layer<T>& layer, const std::string& path) {
 
 template <class T>
 void load_weights(Layer<T>& layer, const std::string& path) {
-  const auto arrays = io::load_npz<T>(path);
+  const auto arrays = read_weight_arrays<T>(path);
   assign_weight_file(layer, arrays, "load_weights('" + path + "')");
 }
 

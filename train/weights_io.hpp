@@ -50,7 +50,8 @@ void assign_named_weights(Layer<T>& layer, const std::map<std::string, Tensor<T>
 template <class T>
 void save_weights(const Layer<T>& layer, const std::string& path);
 // Reads and validates the whole file first (IOError for a missing, empty, truncated or foreign
-// file), then assign_weight_file.
+// file), then assign_weight_file. The file is an .npz or a model file written by model.save, whose
+// weights it takes (as Keras's load_weights takes a .keras file).
 template <class T>
 void load_weights(Layer<T>& layer, const std::string& path);
 

@@ -4,6 +4,7 @@
 // generator as it was; nothing else is ever thrown.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -149,5 +150,51 @@ TEST(BadArchives, MissingEntries) {
   }
   EXPECT_TRUE(refused(a, "", {"bad.loom"}));
   EXPECT_TRUE(throws_with<IOError>([&] { load_model(a.dir + "/none.loom"); }, {"none.loom"}));
+  std::filesystem::remove_all(a.dir);
+}
+
+// load_weights of a model file into a model that exists: the good archive loads into a second
+// instance (other weights) and predicts as the saved model does; every truncated or byte-changed
+// archive is refused with IOError and leaves that model's weights as they were, bit for bit.
+TEST(BadArchives, LoadWeightsIntoAModelLeavesItUnchangedOnError) {
+  const Archive a = saved_archive("ba_into");
+  set_seed(99);
+  auto target = every_layer_model();
+  target->compile(std::make_shared<optimizers::Adam<float>>(), "mse", {"mae"});
+  target->predict(ids(2));  // builds it, with weights unlike the saved ones
+  const auto before = target->get_weights();
+  const std::string p = a.dir + "/bad.loom";
+  auto unchanged = [&] {
+    const auto now = target->get_weights();
+    if (now.size() != before.size()) return false;
+    for (std::size_t i = 0; i < now.size(); ++i)
+      if (!(now[i] == before[i])) return false;
+    return true;
+  };
+  std::size_t refusals = 0;
+  for (std::size_t k = 0; k < 16; ++k) {
+    io::write_file_atomic(p, a.bytes.substr(0, a.bytes.size() * k / 16));
+    EXPECT_TRUE(throws_with<IOError>([&] { target->load_weights(p); }, {"bad.loom"})) << "cut " << k;
+    EXPECT_TRUE(unchanged()) << "cut " << k;
+    ++refusals;
+  }
+  // Bytes of config.json and of the weights entry changed in place: the CRCs catch them.
+  for (const std::size_t pos : {std::size_t(45), std::size_t(120), a.bytes.size() / 2, a.bytes.size() * 3 / 4}) {
+    std::string bytes = a.bytes;
+    bytes[pos] = static_cast<char>(bytes[pos] ^ 0x5a);
+    io::write_file_atomic(p, bytes);
+    EXPECT_TRUE(throws_with<IOError>([&] { target->load_weights(p); }, {"bad.loom"})) << "byte " << pos;
+    EXPECT_TRUE(unchanged()) << "byte " << pos;
+    ++refusals;
+  }
+  EXPECT_EQ(refusals, 20u);
+  // The sound archive does load, and the second instance then predicts as the saved model.
+  target->load_weights(a.path);
+  EXPECT_FALSE(unchanged());
+  const auto saved = load_model(a.path);
+  const auto x = ids(7);
+  const auto p1 = target->predict(x), p2 = saved->predict(x);
+  ASSERT_EQ(p1.shape(), p2.shape());
+  EXPECT_EQ(std::memcmp(p1.data(), p2.data(), p1.size() * sizeof(float)), 0);
   std::filesystem::remove_all(a.dir);
 }
