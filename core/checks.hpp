@@ -15,6 +15,11 @@ namespace loom::check {
 // The shortest spelling of a double that reads back to it ("0.01", "2", "1e-07"), for messages.
 std::string number(double v);
 
+// The largest count a layer argument may take: 2^40, so that a cell's 4 * units or a table's
+// input_dim * output_dim cannot wrap a 64-bit size (Embedding(1 << 62, 4) once built a table of
+// size 0 and read past it).
+inline constexpr std::size_t kMaxCount = std::size_t{1} << 40;
+
 // A count (units, input_dim, ...): any integer type, so that -1 is reported as -1 rather than
 // wrapping to a huge std::size_t.
 template <std::integral I>
@@ -25,6 +30,8 @@ std::size_t positive(const std::string& who, const std::string& arg, I v) {
   } else {
     if (v == 0) fail(who, arg, "a positive integer", std::to_string(v));
   }
+  if (static_cast<std::make_unsigned_t<I>>(v) > kMaxCount)
+    fail(who, arg, "a positive integer of at most 2^40 (" + std::to_string(kMaxCount) + ")", std::to_string(v));
   return static_cast<std::size_t>(v);
 }
 

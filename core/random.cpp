@@ -99,6 +99,15 @@ void Generator::set_state(const std::string& str) {
     throw ValueError("Generator::set_state: expected a state string from Generator::state(), "
                      "received '" + str.substr(0, 80) + "'");
   }
+  // xoshiro256** never leaves the all-zero state once in it (every draw is 0, and rejection
+  // loops such as the truncated normal's never end), and a non-finite spare normal would hand out
+  // nan: a state() string never holds either, so one that does is refused.
+  if ((s[0] | s[1] | s[2] | s[3]) == 0)
+    throw ValueError("Generator::set_state: argument 'state' expected a nonzero xoshiro256** state, received "
+                     "four zero words");
+  if (spare_flag && !std::isfinite(spare))
+    throw ValueError("Generator::set_state: argument 'state' expected a finite spare normal, received " +
+                     spare_text.substr(0, 40));
   for (int i = 0; i < 4; ++i) s_[i] = s[i];
   has_spare_ = spare_flag;
   spare_ = spare;

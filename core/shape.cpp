@@ -31,7 +31,16 @@ std::size_t Shape::dim(long i) const {
 
 std::size_t Shape::numel() const {
   std::size_t n = 1;
-  for (std::size_t i = 0; i < rank_; ++i) n *= dims_[i];
+  // A product that wraps would size a buffer smaller than the shape claims (a later index reads
+  // past it), so it is an error; a zero dimension makes any product valid.
+  bool overflow = false;
+  for (std::size_t i = 0; i < rank_; ++i) overflow |= __builtin_mul_overflow(n, dims_[i], &n);
+  if (overflow) {
+    for (std::size_t i = 0; i < rank_; ++i)
+      if (dims_[i] == 0) return 0;
+    throw ShapeError("Shape: the element count of " + str() + " expected to fit in 64 bits, received a product "
+                     "that overflows");
+  }
   return n;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
@@ -36,6 +37,18 @@ struct Buffer {
 
 std::atomic<std::uint64_t> g_next_id{1};
 
+// The bytes of a shape's storage; a count whose bytes (with the header) pass PTRDIFF_MAX, which no
+// allocator can serve and pointer differences could not span, is refused before allocating.
+template <class T>
+std::size_t checked_bytes(const Shape& s) {
+  const std::size_t n = s.numel();
+  constexpr std::size_t kMax = (static_cast<std::size_t>(PTRDIFF_MAX) - Buffer::kHeader) / sizeof(T);
+  if (n > kMax)
+    throw ShapeError("Tensor: shape " + s.str() + " expected at most " + std::to_string(kMax) + " elements, received " +
+                     std::to_string(n));
+  return n * sizeof(T);
+}
+
 template <class T>
 struct TensorImpl {
   std::atomic<int> refs{1};
@@ -55,7 +68,12 @@ struct TensorImpl {
       t->buffer = shared;
     } else {
       try {
-        t->buffer = Buffer::create(s.numel() * sizeof(T));
+        t->buffer = Buffer::create(checked_bytes<T>(s));
+      } catch (const std::bad_alloc&) {
+        t->~TensorImpl();
+        pool::deallocate(raw, sizeof(TensorImpl));
+        throw RuntimeError("Tensor: shape " + s.str() + " expected an allocation of " +
+                           std::to_string(s.numel() * sizeof(T)) + " bytes, received an out-of-memory failure");
       } catch (...) {
         t->~TensorImpl();
         pool::deallocate(raw, sizeof(TensorImpl));

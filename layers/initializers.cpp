@@ -60,6 +60,10 @@ Fans compute_fans(const Shape& shape) {
 
 namespace {
 std::string num(double v) { return check::number(v); }
+double finite_mean(const char* who, double mean) {
+  if (!std::isfinite(mean)) check::fail(who, "mean", "a finite number", check::number(mean));
+  return mean;
+}
 std::string seed_str(const std::optional<std::uint64_t>& seed) {
   return seed ? std::to_string(*seed) : std::string("None");
 }
@@ -76,8 +80,9 @@ void Constant::fill(double* out, const Shape& shape, Generator&) const {
 }
 std::string Constant::repr() const { return "Constant(value=" + num(value) + ")"; }
 
+// A non-finite mean or a negative or non-finite stddev would fill weights with nan.
 RandomNormal::RandomNormal(double mean, double stddev, std::optional<std::uint64_t> s)
-    : mean(mean), stddev(stddev) {
+    : mean(finite_mean("RandomNormal", mean)), stddev(check::non_negative("RandomNormal", "stddev", stddev)) {
   seed = s;
 }
 void RandomNormal::fill(double* out, const Shape& shape, Generator& g) const {
@@ -89,6 +94,10 @@ std::string RandomNormal::repr() const {
 
 RandomUniform::RandomUniform(double minval, double maxval, std::optional<std::uint64_t> s)
     : minval(minval), maxval(maxval) {
+  if (!std::isfinite(minval)) check::fail("RandomUniform", "minval", "a finite number", check::number(minval));
+  if (!std::isfinite(maxval) || maxval < minval)
+    check::fail("RandomUniform", "maxval", "a finite number >= minval (" + check::number(minval) + ")",
+                check::number(maxval));
   seed = s;
 }
 void RandomUniform::fill(double* out, const Shape& shape, Generator& g) const {
@@ -99,7 +108,8 @@ std::string RandomUniform::repr() const {
 }
 
 TruncatedNormal::TruncatedNormal(double mean, double stddev, std::optional<std::uint64_t> s)
-    : mean(mean), stddev(stddev) {
+    : mean(finite_mean("TruncatedNormal", mean)),
+      stddev(check::non_negative("TruncatedNormal", "stddev", stddev)) {
   seed = s;
 }
 void TruncatedNormal::fill(double* out, const Shape& shape, Generator& g) const {

@@ -205,7 +205,16 @@ Variable<T> Layer<T>::add_weight(const std::string& name, const Shape& shape, In
     if (e.var.name() == name_ + "/" + name)
       throw ValueError("Layer '" + name_ + "' add_weight: weight name expected unique in the layer, "
                        "received '" + name + "' a second time");
-  Variable<T> v(initializer->make<T>(shape), name_ + "/" + name, trainable && trainable_);
+  Tensor<T> value;
+  try {
+    value = initializer->make<T>(shape);
+  } catch (const RuntimeError& e) {  // out of memory: say which layer and weight asked for it
+    throw RuntimeError("Layer '" + name_ + "' add_weight('" + name + "'): shape " + shape.str() +
+                       " expected to be allocated, received: " + e.what());
+  } catch (const ShapeError& e) {
+    throw ShapeError("Layer '" + name_ + "' add_weight('" + name + "'): " + e.what());
+  }
+  Variable<T> v(std::move(value), name_ + "/" + name, trainable && trainable_);
   // Optimizers apply a variable's constraint after each update (docs/keras_contract.md §3.2), not at creation.
   if (constraint) v.set_constraint(as_variable_constraint<T>(std::move(constraint)));
   weights_.push_back({v, std::move(regularizer), trainable});

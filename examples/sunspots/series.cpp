@@ -65,6 +65,9 @@ Prepared prepare(const std::string& csv_path, std::size_t window, int last_train
   p.series = load(csv_path);
   const auto& v = p.series.values;
   const std::size_t n = v.size();
+  if (window == 0 || window >= n)
+    throw loom::ValueError("sunspots: --window expected 1 to " + std::to_string(n - 1) + " years, received " +
+                           std::to_string(window));
   while (p.n_train < n && p.series.years[p.n_train] <= last_train_year) ++p.n_train;
   if (p.n_train <= window + min_train || p.n_train == n)
     throw loom::ValueError("sunspots: --last-train-year " + std::to_string(last_train_year) +

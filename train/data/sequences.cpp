@@ -2,10 +2,15 @@
 
 #include <algorithm>
 
+#include "core/checks.hpp"
+
 namespace loom {
 
 template <class T, class S>
 Padded<T> pad_sequences(const std::vector<std::vector<S>>& seqs, const PadOptions& o) {
+  if (o.maxlen > check::kMaxCount)
+    check::fail("pad_sequences", "maxlen", "0 (the longest sequence) or a length of at most 2^40",
+                std::to_string(o.maxlen));
   std::size_t len = o.maxlen;
   if (len == 0)
     for (const auto& s : seqs) len = std::max(len, s.size());
