@@ -1,6 +1,7 @@
 #include "core/tensor.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -265,6 +266,15 @@ template <class T>
 std::vector<T> Tensor<T>::to_vector() const {
   const auto& im = checked();
   return std::vector<T>(im.data, im.data + im.shape.numel());
+}
+
+template <class T>
+bool Tensor<T>::all_finite() const {
+  if (!impl_) return true;
+  const T* p = impl_->data;
+  for (std::size_t i = 0, n = impl_->shape.numel(); i < n; ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
 }
 
 template <class T>

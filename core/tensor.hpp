@@ -67,6 +67,8 @@ class Tensor {
   Tensor view_as(const Shape& shape) const;
   // True when no other tensor shares this storage, so it may be updated in place.
   bool storage_unique() const;
+  // No nan or infinity among the elements (true for an undefined or empty tensor).
+  bool all_finite() const;
 
   // Marks this tensor as the value of a trainable variable, which tapes watch automatically.
   void set_trainable_variable(bool on);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "autograd/no_grad.hpp"
@@ -211,7 +212,15 @@ double Model<T>::train_step(const Batch<T>& b, bool skip_non_finite) {
     const auto tw = this->trainable_weights();
     if (!(skip_non_finite && !finite(value)) && !tw.empty()) {
       auto grads = tape.gradient(loss, tw);
-      optimizer_->apply_gradients(grads, tw);
+      // A finite loss can still have a non-finite gradient (an inf input saturates tanh: the loss
+      // stays finite, its gradient is nan). Applied, it would poison every weight; the step is
+      // skipped and reported as non-finite, so that TerminateOnNaN stops and ModelCheckpoint keeps
+      // the last good file.
+      const bool finite_grads = std::all_of(grads.begin(), grads.end(), [](const Tensor<T>& g) { return g.all_finite(); });
+      if (finite_grads)
+        optimizer_->apply_gradients(grads, tw);
+      else
+        value = std::numeric_limits<double>::quiet_NaN();
     }
   }
   NoGradGuard no_grad;
@@ -256,6 +265,10 @@ Logs Model<T>::collect_logs() const {
 template <class T>
 Logs Model<T>::train_on_batch(const Tensor<T>& x, const Tensor<T>& y) {
   require_compiled("train_on_batch");
+  // An empty batch has no loss to descend, but the optimizer's step would still apply weight
+  // decay and count an iteration.
+  if (x.defined() && x.rank() > 0 && x.shape()[0] == 0)
+    throw ValueError("train_on_batch: x expected at least one sample, received shape " + x.shape().str());
   reset_metrics();
   train_step({x, y}, false);
   return collect_logs();

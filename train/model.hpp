@@ -253,6 +253,10 @@ class Model : public Layer<T> {
   // The running loss and metrics; empty when no batch has run.
   Logs collect_logs() const;
   History fit_impl(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o);
+  // With a stateful RNN in the model: every batch of `data` has `expected` samples (or, with 0, the
+  // first batch's count), else ValueError before any step. Returns that size (0 without one).
+  std::size_t check_stateful_batches(const std::string& who, const Dataset<T>& data, const char* what,
+                                     std::size_t expected) const;
   History fit_loop(const Dataset<T>& train, const std::optional<Dataset<T>>& val, FitOptions<T>& o);
   // Every batch goes through `how`: one process, or this rank's slices with the logs summed.
   Logs evaluate_impl(const Dataset<T>& data, const std::vector<CallbackPtr<T>>& cbs, int verbose,

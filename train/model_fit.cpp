@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/errors.hpp"
+#include "layers/rnn.hpp"
 #include "train/callbacks/callback.hpp"
 #include "train/callbacks/history.hpp"
 #include "train/callbacks/terminate_on_nan.hpp"
@@ -50,6 +51,38 @@ History Model<T>::fit(const Dataset<T>& data, FitOptions<T> o) {
   return fit_impl(data.batched() ? data : data.batch(o.batch_size), o.validation_data, o);
 }
 
+namespace {
+
+// Whether any layer of the tree is a stateful RNN: its carried states fix the batch size.
+template <class T>
+const RNN<T>* find_stateful(const Layer<T>& layer) {
+  for (const RNN<T>* r : layer.recurrent_layers())
+    if (r && r->options().stateful) return r;
+  for (const auto& c : layer.sublayers())
+    if (const RNN<T>* r = c ? find_stateful(*c) : nullptr) return r;
+  return nullptr;
+}
+
+}  // namespace
+
+// A stateful RNN takes one batch size for good; a ragged last batch failed mid-epoch after the
+// updates before it. Checked before any step.
+template <class T>
+std::size_t Model<T>::check_stateful_batches(const std::string& who, const Dataset<T>& data, const char* what,
+                                             std::size_t expected) const {
+  const RNN<T>* rnn = find_stateful<T>(*this);
+  const auto batches = data.elements(0);
+  if (!rnn || batches.empty()) return 0;
+  const std::size_t size = expected ? expected : batches.front().size();
+  for (const auto& b : batches)
+    if (b.size() != size)
+      throw ValueError(who + ": " + what + " expected batches of " + std::to_string(size) +
+                       " samples for the stateful layer '" + rnn->name() + "', received a batch of " +
+                       std::to_string(b.size()) + " (make the sample count a multiple of batch_size, or batch "
+                       "with drop_remainder)");
+  return size;
+}
+
 template <class T>
 History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<T>>& val_in, FitOptions<T>& o) {
   require_compiled("fit");
@@ -57,6 +90,9 @@ History Model<T>::fit_impl(const Dataset<T>& train, const std::optional<Dataset<
   if (o.epochs == 0) throw ValueError(who + ": epochs expected >= 1, received 0");
   if (train.elements(0).empty())
     throw ValueError(who + ": the training data expected at least one sample, received 0");
+  const std::size_t batch = check_stateful_batches(who, train, "the training data", 0);
+  if (val_in)
+    check_stateful_batches(who, val_in->batched() ? *val_in : val_in->batch(o.batch_size), "validation_data", batch);
   std::optional<Dataset<T>> val;
   if (val_in) {
     if (!val_in->has_targets())
@@ -112,6 +148,11 @@ History Model<T>::fit_loop(const Dataset<T>& train, const std::optional<Dataset<
     const auto elements = train.elements(epoch);
     const std::size_t steps = elements.size();
     const bool resume_mid = epoch == o.initial_epoch && o.initial_step > 0;
+    // Beyond the epoch, the loop would skip it and History would record a row of nan. At its
+    // last step (a save_freq checkpoint after the epoch's last batch) only the epoch's end is left.
+    if (resume_mid && o.initial_step > steps)
+      throw ValueError("fit: initial_step expected at most the epoch's " + std::to_string(steps) +
+                       " steps, received " + std::to_string(o.initial_step));
     // A mid-epoch checkpoint restored the loss tracker of the batches it had run.
     const bool keep_tracker = resume_mid && tracker_restored_;
     const double kept_total = tracker_total_, kept_count = tracker_count_;

@@ -147,6 +147,10 @@ void save_weights(const Layer<T>& layer, const std::string& path) {
 template <class T>
 void load_weights(Layer<T>& layer, const std::string& path) {
   const auto arrays = read_weight_arrays<T>(path);
+  if (arrays.count("checkpoint/meta"))
+    throw IOError("load_weights('" + path + "'): expected a weights file, received a training checkpoint (it holds "
+                  "checkpoint/meta): resume from it with load_checkpoint, or take its weights by saving them "
+                  "after load_checkpoint");
   assign_weight_file(layer, arrays, "load_weights('" + path + "')");
 }
 

@@ -43,5 +43,12 @@ struct FwdStepRows {
 // The AVX-512 build of the rows for the tanh activation and sigmoid recurrent activation, float
 // (gru_rows_avx512.cpp); call only when row_isa() is avx512.
 void fwd_step_rows_avx512(const FwdStepRows<float>& rows);
+// The same behind a template, for call sites inside generic lambdas of T = double builds: clang
+// checks a non-dependent call even in a discarded `if constexpr` branch, and there is no double
+// overload to find; a template's body is only instantiated where the branch is kept.
+template <class Rows>
+void fwd_step_rows_avx512_for(const Rows& rows) {
+  fwd_step_rows_avx512(rows);
+}
 
 }  // namespace loom::gru_detail

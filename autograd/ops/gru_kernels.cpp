@@ -200,7 +200,7 @@ void forward(GruState<T>& st, const T* h0, T* Y, T* hfinal) {
         const FwdStepRows<T> rows{B, U, Tn, s, t, Gs, bzr.data(), bx + 2 * U, bh + 2 * U, Hp, Hn,
                                   Y, st.mask};
         if constexpr (std::is_same_v<T, float> && a == A_::tanh && ra == A_::sigmoid) {
-          if (avx512) fwd_step_rows_avx512(rows);
+          if (avx512) fwd_step_rows_avx512_for(rows);
           else fwd_step_rows_reset_after<a, ra>(rows);
         } else {
           fwd_step_rows_reset_after<a, ra>(rows);

@@ -123,10 +123,12 @@ Tensor<T> transpose(const Tensor<T>& x, const std::vector<std::size_t>& perm) {
   std::vector<bool> seen(r, false);
   bool ok = perm.size() == r;
   for (auto p : perm) ok = ok && p < r && !seen[p] && (seen[p] = true);
-  if (!ok)
-    throw ValueError("transpose: perm expected a permutation of 0.." + std::to_string(r ? r - 1 : 0) +
-                     " for shape " + x.shape().str() + ", received " + std::to_string(perm.size()) +
-                     " axes");
+  if (!ok) {
+    std::string got = "{";
+    for (std::size_t i = 0; i < perm.size(); ++i) got += (i ? ", " : "") + std::to_string(perm[i]);
+    throw ValueError("transpose: argument 'perm' expected a permutation of 0.." + std::to_string(r ? r - 1 : 0) +
+                     " for shape " + x.shape().str() + ", received " + got + "}");
+  }
   auto out = permute_data(x, perm);
   if (autograd::should_record<T>({&x})) {
     std::vector<std::size_t> inv(r);

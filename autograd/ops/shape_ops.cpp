@@ -113,6 +113,10 @@ template <class T>
 Tensor<T> take(const Tensor<T>& x, long axis, std::size_t index) {
   check_defined("take", x);
   const std::size_t a = norm_axis("take", axis, x.rank());
+  // Checked here so that the message is take's, not that of the slice it is made of.
+  if (index >= x.shape()[a])
+    throw IndexError("take: argument 'index' expected in [0, " + std::to_string(x.shape()[a]) + ") along axis " +
+                     std::to_string(axis) + " of shape " + x.shape().str() + ", received " + std::to_string(index));
   auto sl = slice(x, axis, index, index + 1);
   Shape os;
   for (std::size_t i = 0; i < x.rank(); ++i)

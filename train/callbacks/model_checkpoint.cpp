@@ -1,7 +1,12 @@
 #include "train/callbacks/model_checkpoint.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <regex>
 
@@ -53,15 +58,19 @@ std::string ModelCheckpoint<T>::format_path(std::size_t epoch, const Logs& logs)
       throw ValueError("ModelCheckpoint: filepath field expected 'epoch' or a logged value, received '" +
                        name + "'");
     }
-    char buf[128];
     const char type = fmt.empty() ? (name == "epoch" ? 'd' : 'g') : fmt.back();
     const std::string cfmt = "%" + (fmt.empty() ? std::string(1, type) : fmt);
-    if (type == 'd')
-      std::snprintf(buf, sizeof buf, (cfmt.substr(0, cfmt.size() - 1) + "lld").c_str(),
-                    static_cast<long long>(std::llround(value)));
-    else
-      std::snprintf(buf, sizeof buf, cfmt.c_str(), value);
-    out += buf;
+    // Sized by a first snprintf, so that a wide field ("{loss:300.2f}") is written whole rather than
+    // cut at a fixed buffer.
+    auto print = [&](auto... args) {
+      const std::string f = type == 'd' ? cfmt.substr(0, cfmt.size() - 1) + "lld" : cfmt;
+      const int n = std::snprintf(nullptr, 0, f.c_str(), args...);
+      std::string s(static_cast<std::size_t>(n > 0 ? n : 0) + 1, '\0');
+      std::snprintf(s.data(), s.size(), f.c_str(), args...);
+      s.pop_back();
+      return s;
+    };
+    out += type == 'd' ? print(static_cast<long long>(std::llround(value))) : print(value);
     i = close + 1;
   }
   return out;
@@ -71,6 +80,27 @@ template <class T>
 void ModelCheckpoint<T>::on_train_begin(const Logs&) {
   best_ = o_.initial_value_threshold ? *o_.initial_value_threshold : monitor_.worst();
   batches_since_save_ = 0;
+  Model<T>* model = this->model();
+  if (!model || (model->communicator() && model->communicator()->rank() != 0)) return;
+  // A path that cannot be written is found now, not after the first epoch (under mpirun that
+  // would end the whole job then): the folder is made, as Keras makes it, and tried with a file.
+  const std::filesystem::path path(format_path(0, {}));
+  if (path.filename().string().size() > 255)
+    throw IOError("ModelCheckpoint: filepath expected a file name of at most 255 bytes, received one of " +
+                  std::to_string(path.filename().string().size()) + " ('" + filepath_.substr(0, 80) + "...')");
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw IOError("ModelCheckpoint: filepath expected a folder that exists or can be made, received '" +
+                  dir.string() + "' (" + ec.message() + ")");
+  const std::filesystem::path probe = dir / (".loom_probe_" + std::to_string(::getpid()));
+  std::FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f)
+    throw IOError("ModelCheckpoint: filepath expected a writable folder, received '" + dir.string() + "' (" +
+                  std::strerror(errno) + ")");
+  std::fclose(f);
+  std::filesystem::remove(probe, ec);
 }
 
 template <class T>

@@ -3,7 +3,9 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -253,7 +255,13 @@ bool DataParallelFit<T>::train_batch(const Dataset<T>& train, const std::vector<
     for (const auto& w : tw) grads.push_back(Tensor<T>::zeros(w.shape()));
   }
   const auto reduced = reducer_.reduce(grads, mine.size(), batch.size(), !std::isfinite(value));
-  if (!(skip_non_finite && reduced.any_non_finite) && !tw.empty()) m_.optimizer_->apply_gradients(reduced.grads, tw);
+  // Every rank holds the same reduced gradients, so all of them take this decision alike; a
+  // non-finite gradient is never applied (Model::train_step says why).
+  const bool bad_grads = !std::all_of(reduced.grads.begin(), reduced.grads.end(),
+                                      [](const Tensor<T>& g) { return g.all_finite(); });
+  if (bad_grads && !mine.empty()) value = std::numeric_limits<double>::quiet_NaN();
+  if (!(skip_non_finite && reduced.any_non_finite) && !bad_grads && !tw.empty())
+    m_.optimizer_->apply_gradients(reduced.grads, tw);
   if (!mine.empty()) {
     NoGradGuard no_grad;
     const double n = static_cast<double>(mine.size());
@@ -261,7 +269,7 @@ bool DataParallelFit<T>::train_batch(const Dataset<T>& train, const std::vector<
     m_.tracker_count_ += n;
     for (auto& m : m_.metrics_) m->update_state(b.y, y_pred, mask);
   }
-  return reduced.any_non_finite;
+  return reduced.any_non_finite || bad_grads;
 }
 
 template <class T>

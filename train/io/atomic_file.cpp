@@ -1,6 +1,10 @@
 #include "train/io/atomic_file.hpp"
 
+#include <dirent.h>
+#include <signal.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -35,20 +39,68 @@ mode_t current_umask() {
   return 022;
 }
 
+// A symbolic link is written through, as open() would: the rename then replaces the file the
+// link names and the link stays. Relative links resolve against the link's own folder.
+std::string resolve_links(const std::string& path) {
+  std::string p = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    std::string target(4096, '\0');
+    const ssize_t n = ::readlink(p.c_str(), target.data(), target.size());
+    if (n < 0 || static_cast<std::size_t>(n) >= target.size())
+      throw IOError("AtomicFileWriter: path '" + path + "' expected a readable symbolic link, received '" + p +
+                    "' (" + errno_text() + ")");
+    target.resize(static_cast<std::size_t>(n));
+    p = target.front() == '/' ? target : folder_of(p) + "/" + target;
+  }
+  throw IOError("AtomicFileWriter: path '" + path + "' expected at most 40 symbolic links, received more");
+}
+
+// Temporary files are ".<name>.tmp-<pid>-XXXXXX": one whose process no longer runs was left by a
+// kill between create and rename, and is removed before a new one is made.
+void remove_stale_temporaries(const std::string& folder, const std::string& name) {
+  const std::string prefix = "." + name + ".tmp-";
+  DIR* d = ::opendir(folder.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string entry = e->d_name;
+    if (entry.rfind(prefix, 0) != 0) continue;
+    const std::string rest = entry.substr(prefix.size());
+    const auto dash = rest.find('-');
+    if (dash == std::string::npos || dash == 0 || rest.find_first_not_of("0123456789") != dash) continue;
+    const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink((folder + "/" + entry).c_str());
+  }
+  ::closedir(d);
+}
+
 }  // namespace
 
 AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
-  const std::string name = name_of(path_);
-  if (name.empty() || name == "." || name == "..")
+  if (name_of(path_).empty() || name_of(path_) == "." || name_of(path_) == "..")
     throw IOError("AtomicFileWriter: path expected to name a file, received '" + path_ + "'");
-  std::string tmpl = folder_of(path_) + "/." + name + ".tmp-XXXXXX";
+  path_ = resolve_links(path_);
+  const std::string name = name_of(path_);
+  // rename() would replace a device node, a fifo or a socket with a regular file (as root, saving
+  // to /dev/full replaced the device); a folder cannot be replaced at all.
+  struct stat st {};
+  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode))
+    throw IOError("AtomicFileWriter: path '" + path_ + "' expected a regular file or a new name, received " +
+                  (S_ISDIR(st.st_mode) ? "a folder" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                                                  : "a special file"));
+  remove_stale_temporaries(folder_of(path_), name);
+  std::string tmpl = folder_of(path_) + "/." + name + ".tmp-" + std::to_string(::getpid()) + "-XXXXXX";
   fd_ = ::mkstemp(tmpl.data());
   if (fd_ < 0)
     throw IOError("AtomicFileWriter: cannot create a temporary file in folder '" + folder_of(path_) +
                   "' for '" + path_ + "': " + errno_text());
   temp_ = tmpl;
-  // mkstemp makes the file 0600; a saved file should be as readable as one from std::ofstream.
-  ::fchmod(fd_, 0666 & ~current_umask());
+  // mkstemp makes the file 0600: an existing file keeps its own mode, a new one gets what
+  // std::ofstream would give it.
+  ::fchmod(fd_, exists ? (st.st_mode & 07777) : (0666 & ~current_umask()));
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
