@@ -211,6 +211,9 @@ Variable<T> Layer<T>::add_weight(const std::string& name, const Shape& shape, In
   } catch (const RuntimeError& e) {  // out of memory: say which layer and weight asked for it
     throw RuntimeError("Layer '" + name_ + "' add_weight('" + name + "'): shape " + shape.str() +
                        " expected to be allocated, received: " + e.what());
+  } catch (const std::bad_alloc&) {  // from an initializer's own working arrays
+    throw RuntimeError("Layer '" + name_ + "' add_weight('" + name + "'): shape " + shape.str() +
+                       " expected to be allocated, received an out-of-memory failure");
   } catch (const ShapeError& e) {
     throw ShapeError("Layer '" + name_ + "' add_weight('" + name + "'): " + e.what());
   }

@@ -28,11 +28,13 @@ std::string short_name(const std::string& full) {
 template <class T>
 std::vector<std::pair<std::string, Variable<T>>> tfjs_weights(const Layer<T>& layer) {
   std::vector<std::pair<std::string, Variable<T>>> out;
-  if (const auto* b = dynamic_cast<const Bidirectional<T>*>(&layer)) {
-    const std::string inner = b->forward_layer()->name();
-    for (const auto& w : b->forward_layer()->weights())
+  // Asked through the recurrent_layers() hook, not the layer's type: a layer made of a forward and
+  // a backward recurrent half (Bidirectional) lists both.
+  if (const auto halves = layer.recurrent_layers(); halves.size() == 2 && halves[0] != &layer) {
+    const std::string inner = halves[0]->name();
+    for (const auto& w : halves[0]->weights())
       out.emplace_back(layer.name() + "/forward_" + inner + "/" + short_name(w.name()), w);
-    for (const auto& w : b->backward_layer()->weights())
+    for (const auto& w : halves[1]->weights())
       out.emplace_back(layer.name() + "/backward_" + inner + "/" + short_name(w.name()), w);
   } else {
     for (const auto& w : layer.weights()) out.emplace_back(layer.name() + "/" + short_name(w.name()), w);

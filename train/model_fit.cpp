@@ -192,7 +192,9 @@ History Model<T>::fit_loop(const Dataset<T>& train, const std::optional<Dataset<
   template History Model<T>::fit(const Tensor<T>&, const Tensor<T>&, FitOptions<T>);                  \
   template History Model<T>::fit(const Dataset<T>&, FitOptions<T>);                                   \
   template History Model<T>::fit_impl(const Dataset<T>&, const std::optional<Dataset<T>>&, FitOptions<T>&); \
-  template History Model<T>::fit_loop(const Dataset<T>&, const std::optional<Dataset<T>>&, FitOptions<T>&);
+  template History Model<T>::fit_loop(const Dataset<T>&, const std::optional<Dataset<T>>&, FitOptions<T>&); \
+  template std::size_t Model<T>::check_stateful_batches(const std::string&, const Dataset<T>&, const char*,     \
+                                                        std::size_t) const;
 LOOM_INSTANTIATE_MODEL_FIT(float)
 LOOM_INSTANTIATE_MODEL_FIT(double)
 #undef LOOM_INSTANTIATE_MODEL_FIT

@@ -264,9 +264,10 @@ TEST(AtomicFile, FailureLeavesOldFileAndNoTemporary) {
   }
   EXPECT_EQ(io::read_file(dir + "/keep.bin"), "old content");
   EXPECT_EQ(listing(dir), (std::vector<std::string>{"keep.bin"}));
-  // The rename fails when the target is a non-empty folder: IOError, and no temporary left.
+  // A folder cannot be replaced: refused before any temporary is made (the rename would fail on a
+  // non-empty one), IOError, and nothing left.
   fs::create_directories(dir + "/target/inner");
-  EXPECT_TRUE(throws_with<IOError>([&] { io::write_file_atomic(dir + "/target", "x"); }, {"rename", "target"}));
+  EXPECT_TRUE(throws_with<IOError>([&] { io::write_file_atomic(dir + "/target", "x"); }, {"target", "a folder"}));
   EXPECT_EQ(listing(dir), (std::vector<std::string>{"keep.bin", "target"}));
   // save_npz fails the same way and leaves nothing behind.
   EXPECT_THROW(io::save_npz(dir + "/target", sample_weights()), IOError);
