@@ -47,6 +47,22 @@ std::shared_ptr<Dropout<T>> Dropout<T>::from_config(const Config& c) {
   return config::finish_layer(std::make_shared<Dropout<T>>(rate, std::move(o)), base);
 }
 
+template <class T>
+std::map<std::string, Tensor<T>> Dropout<T>::extra_state() const {
+  if (!opt_.seed) return {};
+  return {{"generator", this->generator_state(gen_)}};
+}
+
+template <class T>
+void Dropout<T>::check_extra_state(const std::map<std::string, Tensor<T>>& state) const {
+  this->restore_generators(state, {{"generator", const_cast<Generator*>(&gen_)}}, false);
+}
+
+template <class T>
+void Dropout<T>::set_extra_state(const std::map<std::string, Tensor<T>>& state) {
+  this->restore_generators(state, {{"generator", &gen_}});
+}
+
 template class Dropout<float>;
 template class Dropout<double>;
 

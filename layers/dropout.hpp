@@ -28,6 +28,11 @@ class Dropout : public Layer<T> {
 
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Config get_config() const override;
+  // A seeded Dropout's own generator position (an unseeded one draws from default_generator(),
+  // which checkpoints save anyway).
+  std::map<std::string, Tensor<T>> extra_state() const override;
+  void check_extra_state(const std::map<std::string, Tensor<T>>& state) const override;
+  void set_extra_state(const std::map<std::string, Tensor<T>>& state) override;
   double rate() const { return rate_; }
   const DropoutOptions& options() const { return opt_; }
 

@@ -226,6 +226,22 @@ std::shared_ptr<GRUCell<T>> GRUCell<T>::from_config(const Config& c) {
   return config::finish_layer(std::make_shared<GRUCell<T>>(units, std::move(o)), base);
 }
 
+template <class T>
+std::map<std::string, Tensor<T>> GRUCell<T>::extra_state() const {
+  if (opts_.dropout == 0.0 && opts_.recurrent_dropout == 0.0) return {};
+  return {{"dropout_generator", this->generator_state(generator_)}};
+}
+
+template <class T>
+void GRUCell<T>::check_extra_state(const std::map<std::string, Tensor<T>>& state) const {
+  this->restore_generators(state, {{"dropout_generator", const_cast<Generator*>(&generator_)}}, false);
+}
+
+template <class T>
+void GRUCell<T>::set_extra_state(const std::map<std::string, Tensor<T>>& state) {
+  this->restore_generators(state, {{"dropout_generator", &generator_}});
+}
+
 template class GRUCell<float>;
 template class GRUCell<double>;
 

@@ -117,6 +117,11 @@ class GRUCell : public RNNCell<T> {
   const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_; }
 
   Config get_config() const override;
+  // The dropout generator's position, when the cell drops anything (a resumed fit draws the
+  // masks the uninterrupted one would have).
+  std::map<std::string, Tensor<T>> extra_state() const override;
+  void check_extra_state(const std::map<std::string, Tensor<T>>& state) const override;
+  void set_extra_state(const std::map<std::string, Tensor<T>>& state) override;
 
  protected:
   void check_input(const Tensor<T>& x) const override;

@@ -1,11 +1,14 @@
 #include "layers/layer.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
 #include "core/config.hpp"
 #include "core/errors.hpp"
+#include "core/random.hpp"
 #include "core/serialize.hpp"
 #include "core/xarray_interop.hpp"
 #include "layers/constraints.hpp"
@@ -177,6 +180,53 @@ std::shared_ptr<Layer<T>> Layer<T>::clone(CloneWeights weights) const {
     copy->set_weights(get_weights());
   }
   return copy;
+}
+
+template <class T>
+void Layer<T>::check_extra_state(const std::map<std::string, Tensor<T>>& state) const {
+  if (!state.empty())
+    throw ValueError("Layer '" + name_ + "': extra state expected none, received key '" + state.begin()->first + "'");
+}
+
+template <class T>
+Tensor<T> Layer<T>::generator_state(const Generator& g) {
+  const std::string s = g.state();
+  auto t = Tensor<T>::empty(Shape{s.size()});
+  for (std::size_t i = 0; i < s.size(); ++i) t.data()[i] = static_cast<T>(static_cast<unsigned char>(s[i]));
+  return t;
+}
+
+template <class T>
+void Layer<T>::restore_generators(const std::map<std::string, Tensor<T>>& state,
+                                  std::initializer_list<std::pair<const char*, Generator*>> generators,
+                                  bool apply) const {
+  std::vector<std::pair<Generator*, Generator>> parsed;
+  for (const auto& [key, t] : state) {
+    Generator* target = nullptr;
+    for (const auto& [k, g] : generators)
+      if (key == k) target = g;
+    if (!target)
+      throw ValueError("Layer '" + name_ + "': extra state key expected to be one of the layer's generators, "
+                       "received '" + key + "'");
+    std::string s;
+    for (std::size_t i = 0; t.defined() && i < t.size(); ++i) {
+      const T v = t.data()[i];
+      if (!(v >= 0 && v < 256) || v != std::floor(v))
+        throw ValueError("Layer '" + name_ + "': extra state '" + key + "' expected bytes (whole numbers in "
+                         "[0, 255]), received " + std::to_string(static_cast<double>(v)));
+      s += static_cast<char>(static_cast<unsigned char>(v));
+    }
+    Generator g(0);
+    try {
+      g.set_state(s);
+    } catch (const ValueError& e) {
+      throw ValueError("Layer '" + name_ + "': extra state '" + key + "' expected a generator state, received: " +
+                       e.what());
+    }
+    parsed.emplace_back(target, g);
+  }
+  if (apply)
+    for (auto& [target, g] : parsed) *target = g;
 }
 
 template <class T>

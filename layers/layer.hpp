@@ -3,6 +3,7 @@
 // builds lazily from the shape of its first input, and reports regularization losses computed
 // fresh from the current weights.
 #include <cstddef>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 
 namespace loom {
 
+class Generator;    // core/random.hpp
 class Initializer;  // layers/initializers.hpp
 class Regularizer;  // layers/regularizers.hpp
 class Constraint;   // layers/constraints.hpp
@@ -104,6 +106,19 @@ class Layer {
   // The input shape recorded by build() (empty before build).
   const Shape& build_input_shape() const { return input_shape_; }
 
+  // State that training changes but that is neither a weight nor an option: the position of a
+  // layer's own dropout generator, a stateful RNN's carried states (PyTorch's get_extra_state).
+  // Checkpoints and model files store it by the layer's path, so that a resumed fit is bit-exact
+  // for layers that draw their own random numbers. The default has none.
+  virtual std::map<std::string, Tensor<T>> extra_state() const { return {}; }
+  // Throws ValueError naming the layer and the key for a state that extra_state() of this layer
+  // could not have given (an unknown key, a value it cannot take); changes nothing. An empty map
+  // (a file from before extra state) is always accepted. Loaders check every layer before any
+  // layer takes its state, so an override pairs with set_extra_state.
+  virtual void check_extra_state(const std::map<std::string, Tensor<T>>& state) const;
+  // Takes a state that check_extra_state accepted; an empty map keeps the state as it is.
+  virtual void set_extra_state(const std::map<std::string, Tensor<T>>& /*state*/) {}
+
   // The RNN layers that make up this layer's recurrence, for weight-layout mappings that read it
   // without knowing the layer's type (the PyTorch layout, layers/torch_layout.hpp; ONNX later):
   // an RNN gives itself, a Bidirectional its forward and backward layers, any other layer {}.
@@ -119,6 +134,13 @@ class Layer {
   // For weight accessors: `weight` once built, else ValueError naming the layer and the weight and
   // saying to build or call the layer first (every layer's accessors behave the same before build).
   const Variable<T>& built_weight(const Variable<T>& weight, const char* weight_name) const;
+  // extra_state() helpers for layers that own generators: a generator's state as a tensor of its
+  // state string's bytes, and set_extra_state's reading of such tensors, all checked first.
+  // restore_generators checks every key and value first; with apply = false it only checks.
+  static Tensor<T> generator_state(const Generator& g);
+  void restore_generators(const std::map<std::string, Tensor<T>>& state,
+                          std::initializer_list<std::pair<const char*, Generator*>> generators,
+                          bool apply = true) const;
   // Called before build() on first use; layers override to validate the input rank.
   virtual void check_input(const Tensor<T>& x) const;
   // Whether the input's last dimension is fixed by build(). Layers whose weights do not depend on

@@ -140,6 +140,22 @@ std::shared_ptr<LSTMCell<T>> LSTMCell<T>::from_config(const Config& c) {
   return config::finish_layer(std::make_shared<LSTMCell<T>>(units, std::move(o)), base);
 }
 
+template <class T>
+std::map<std::string, Tensor<T>> LSTMCell<T>::extra_state() const {
+  if (opt_.dropout == 0.0 && opt_.recurrent_dropout == 0.0) return {};
+  return {{"dropout_generator", this->generator_state(generator_)}};
+}
+
+template <class T>
+void LSTMCell<T>::check_extra_state(const std::map<std::string, Tensor<T>>& state) const {
+  this->restore_generators(state, {{"dropout_generator", const_cast<Generator*>(&generator_)}}, false);
+}
+
+template <class T>
+void LSTMCell<T>::set_extra_state(const std::map<std::string, Tensor<T>>& state) {
+  this->restore_generators(state, {{"dropout_generator", &generator_}});
+}
+
 template class LSTMCell<float>;
 template class LSTMCell<double>;
 

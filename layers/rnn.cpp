@@ -230,6 +230,49 @@ void RNN<T>::reset_states(const std::vector<Tensor<T>>& values) {
 }
 
 template <class T>
+std::map<std::string, Tensor<T>> RNN<T>::extra_state() const {
+  std::map<std::string, Tensor<T>> out;
+  if (!opt_.stateful) return out;
+  for (std::size_t i = 0; i < stored_states_.size(); ++i)
+    if (stored_states_[i].defined()) out.emplace("states/" + std::to_string(i), stored_states_[i].clone());
+  return out;
+}
+
+namespace {
+template <class T>
+std::vector<Tensor<T>> state_list(const std::map<std::string, Tensor<T>>& state, const std::string& name) {
+  std::vector<Tensor<T>> values;
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    const auto it = state.find("states/" + std::to_string(i));
+    if (it == state.end())
+      throw ValueError("RNN '" + name + "': extra state expected keys states/0 to states/" +
+                       std::to_string(state.size() - 1) + ", received '" + state.begin()->first + "' among them");
+    values.push_back(it->second);
+  }
+  return values;
+}
+}  // namespace
+
+template <class T>
+void RNN<T>::check_extra_state(const std::map<std::string, Tensor<T>>& state) const {
+  if (state.empty()) return;
+  if (!opt_.stateful)
+    throw ValueError("RNN '" + this->name() + "': extra state expected none (stateful=false), received key '" +
+                     state.begin()->first + "'");
+  const auto values = state_list(state, this->name());
+  if (!values[0].defined() || values[0].rank() != 2)
+    throw ValueError("RNN '" + this->name() + "': extra state 'states/0' expected a (batch, state size) tensor, "
+                     "received " + shape_or_undefined(values[0]));
+  initial_states(values[0].dim(0), values);  // the count and shapes against the cell
+}
+
+template <class T>
+void RNN<T>::set_extra_state(const std::map<std::string, Tensor<T>>& state) {
+  if (state.empty()) return;
+  reset_states(state_list(state, this->name()));
+}
+
+template <class T>
 void RNN<T>::write_rnn_options(Config& c) const {
   c["return_sequences"] = opt_.return_sequences;
   c["return_state"] = opt_.return_state;

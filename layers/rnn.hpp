@@ -94,6 +94,11 @@ class RNN : public Layer<T> {
   // The stored states of a stateful layer ({} before its first call or after a reset without a
   // known batch size).
   const std::vector<Tensor<T>>& states() const { return stored_states_; }
+  // A stateful layer's carried states, "states/0", "states/1", ... (none before its first call),
+  // so that a resumed fit carries on from them as the uninterrupted one does.
+  std::map<std::string, Tensor<T>> extra_state() const override;
+  void check_extra_state(const std::map<std::string, Tensor<T>>& state) const override;
+  void set_extra_state(const std::map<std::string, Tensor<T>>& state) override;
 
   const RNNOptions& options() const { return opt_; }
   const CellPtr& cell() const { return cell_; }

@@ -73,6 +73,22 @@ std::shared_ptr<SimpleRNNCell<T>> SimpleRNNCell<T>::from_config(const Config& c)
   return config::finish_layer(std::make_shared<SimpleRNNCell<T>>(units, std::move(o)), base);
 }
 
+template <class T>
+std::map<std::string, Tensor<T>> SimpleRNNCell<T>::extra_state() const {
+  if (opt_.dropout == 0.0 && opt_.recurrent_dropout == 0.0) return {};
+  return {{"dropout_generator", this->generator_state(generator_)}};
+}
+
+template <class T>
+void SimpleRNNCell<T>::check_extra_state(const std::map<std::string, Tensor<T>>& state) const {
+  this->restore_generators(state, {{"dropout_generator", const_cast<Generator*>(&generator_)}}, false);
+}
+
+template <class T>
+void SimpleRNNCell<T>::set_extra_state(const std::map<std::string, Tensor<T>>& state) {
+  this->restore_generators(state, {{"dropout_generator", &generator_}});
+}
+
 template class SimpleRNNCell<float>;
 template class SimpleRNNCell<double>;
 

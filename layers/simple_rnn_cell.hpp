@@ -67,6 +67,11 @@ class SimpleRNNCell : public RNNCell<T> {
   const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_.masks(); }
   const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_.masks(); }
   Config get_config() const override;
+  // The dropout generator's position, when the cell drops anything (a resumed fit draws the
+  // masks the uninterrupted one would have).
+  std::map<std::string, Tensor<T>> extra_state() const override;
+  void check_extra_state(const std::map<std::string, Tensor<T>>& state) const override;
+  void set_extra_state(const std::map<std::string, Tensor<T>>& state) override;
 
   // Before build -> ValueError (Layer::built_weight).
   const Variable<T>& kernel() const { return this->built_weight(kernel_, "kernel"); }

@@ -67,7 +67,32 @@ void walk(const Layer<T>& layer, const std::string& path, std::set<const Layer<T
   }
 }
 
+template <class T>
+void walk_layers(Layer<T>& layer, const std::string& path, std::set<const Layer<T>*>& visited,
+                 std::vector<std::pair<std::string, Layer<T>*>>& out) {
+  if (!visited.insert(&layer).second) return;
+  out.emplace_back(path, &layer);
+  std::map<std::string, std::size_t> used;
+  for (const auto& c : layer.tracked_layers()) {
+    std::string seg = to_snake_case(layer_class_name(*c));
+    const auto [it, first] = used.emplace(seg, 0);
+    if (!first) seg += "_" + std::to_string(++it->second);
+    walk_layers(*c, path + "/" + seg, visited, out);
+  }
+}
+
 }  // namespace
+
+template <class T>
+std::vector<std::pair<std::string, Layer<T>*>> layer_paths(Layer<T>& root) {
+  std::vector<std::pair<std::string, Layer<T>*>> out;
+  std::set<const Layer<T>*> visited;
+  walk_layers(root, to_snake_case(layer_class_name(root)), visited, out);
+  return out;
+}
+
+template std::vector<std::pair<std::string, Layer<float>*>> layer_paths<float>(Layer<float>&);
+template std::vector<std::pair<std::string, Layer<double>*>> layer_paths<double>(Layer<double>&);
 
 template <class T>
 std::string layer_class_name(const Layer<T>& layer) {

@@ -33,6 +33,20 @@ std::string layer_class_name(const Layer<T>& layer);
 template <class T>
 std::vector<std::pair<std::string, Variable<T>>> weight_paths(const Layer<T>& root);
 
+// Every layer of the tree with its path (the segments of weight_paths), root first, depth first,
+// each layer once: where checkpoints keep a layer's extra_state().
+template <class T>
+std::vector<std::pair<std::string, Layer<T>*>> layer_paths(Layer<T>& root);
+// The same for reading: the walk itself changes nothing.
+template <class T>
+std::vector<std::pair<std::string, const Layer<T>*>> layer_paths(const Layer<T>& root) {
+  std::vector<std::pair<std::string, const Layer<T>*>> out;
+  for (const auto& [path, layer] : layer_paths(const_cast<Layer<T>&>(root))) out.emplace_back(path, layer);
+  return out;
+}
+
+extern template std::vector<std::pair<std::string, Layer<float>*>> layer_paths<float>(Layer<float>&);
+extern template std::vector<std::pair<std::string, Layer<double>*>> layer_paths<double>(Layer<double>&);
 extern template std::string layer_class_name<float>(const Layer<float>&);
 extern template std::string layer_class_name<double>(const Layer<double>&);
 extern template std::vector<std::pair<std::string, Variable<float>>> weight_paths<float>(const Layer<float>&);

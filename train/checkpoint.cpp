@@ -17,6 +17,9 @@ namespace loom {
 namespace {
 
 constexpr const char* kMetaKey = "checkpoint/meta";
+// "state/<layer path>:<key>": a layer's extra_state() (the colon keeps a key such as "states/0"
+// apart from the path).
+constexpr const char* kStatePrefix = "state/";
 constexpr const char* kMagic = "loom-checkpoint 1";
 
 std::string hex(double v) {
@@ -178,6 +181,8 @@ std::map<std::string, Tensor<T>> checkpoint_arrays(const Layer<T>& model, optimi
                                                    const CheckpointState& state) {
   std::map<std::string, Tensor<T>> arrays;
   for (auto& [name, t] : path_weights(model)) arrays.emplace("weights/" + name, t);
+  for (const auto& [path, layer] : layer_paths(model))
+    for (auto& [key, t] : layer->extra_state()) arrays.emplace(std::string(kStatePrefix) + path + ":" + key, t);
   Meta meta;
   meta.state = state;
   meta.learning_rate = "none";
@@ -208,14 +213,29 @@ CheckpointState restore_checkpoint_arrays(Layer<T>& model, optimizers::Optimizer
 
   std::map<std::string, Tensor<T>> weights;
   typename optimizers::Optimizer<T>::State file_state;
+  std::map<std::string, std::map<std::string, Tensor<T>>> extra;  // layer path -> its extra state
   for (const auto& [key, t] : arrays) {
     if (key == kMetaKey) continue;
-    if (key.rfind("weights/", 0) == 0)
+    if (key.rfind("weights/", 0) == 0) {
       weights.emplace(key.substr(8), t);
-    else if (key.rfind("optimizer/", 0) == 0)
+    } else if (key.rfind("optimizer/", 0) == 0) {
       file_state.emplace(key.substr(10), t);
-    else
-      throw IOError(what + ": array names expected to start with 'weights/' or 'optimizer/', received '" + key + "'");
+    } else if (key.rfind(kStatePrefix, 0) == 0 && key.find(':') != std::string::npos) {
+      const auto colon = key.find(':');
+      const std::size_t from = std::string(kStatePrefix).size();
+      extra[key.substr(from, colon - from)].emplace(key.substr(colon + 1), t);
+    } else {
+      throw IOError(what + ": array names expected to start with 'weights/', 'optimizer/' or 'state/', received '" +
+                    key + "'");
+    }
+  }
+  const auto layers = layer_paths(model);
+  for (const auto& [path, state] : extra) {
+    bool found = false;
+    for (const auto& [p, l] : layers) found |= p == path;
+    if (!found)
+      throw IOError(what + ": layer state '" + path + "' expected to belong to a layer of the model, received a path "
+                    "of none (another architecture?)");
   }
   // Weight keys as paths (a loom 0.1 checkpoint keys them by variable name; train/weight_keys.hpp),
   // and the optimizer's slots with them.
@@ -269,7 +289,19 @@ CheckpointState restore_checkpoint_arrays(Layer<T>& model, optimizers::Optimizer
     throw IOError(what + ": random generator state unreadable: " + e.what());
   }
 
+  // Each layer checks its own extra state (layers/layer.hpp), all of them before any takes it.
+  for (const auto& [path, layer] : layers)
+    if (const auto it = extra.find(path); it != extra.end()) {
+      try {
+        layer->check_extra_state(it->second);
+      } catch (const ValueError& e) {
+        throw IOError(what + ": layer state of '" + path + "' refused: " + e.what());
+      }
+    }
+
   // Everything is valid: only now is anything changed.
+  for (const auto& [path, layer] : layers)
+    if (const auto it = extra.find(path); it != extra.end()) layer->set_extra_state(it->second);
   for (auto& [path, v] : weight_paths(model)) v.assign(by_path.at(path));
   if (!opt_state.empty()) {
     std::map<std::string, std::string> name_of;

@@ -5,6 +5,8 @@
 //                              path (layers/weight_paths.hpp)
 //   "optimizer/<key>"          Optimizer::get_state(): "iterations" and "<path>/<slot>" (the
 //                              optimizer keys slots by variable name; the file by path)
+//   "state/<layer path>:<key>" Layer::extra_state() of every layer that has one: its own dropout
+//                              generator, a stateful RNN's carried states
 //   "checkpoint/meta"          a text record (one byte per array element, read it in numpy with
 //                              bytes(a.astype('u1')).decode()): format version, epoch, step,
 //                              the constant learning rate, the default generator's state, the
