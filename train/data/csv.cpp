@@ -1,6 +1,10 @@
 #include "train/data/csv.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <type_traits>
 #include <fstream>
 #include <optional>
 
@@ -55,15 +59,59 @@ std::vector<std::string> split_line(const std::string& path, std::size_t line_no
   return cells;
 }
 
-std::optional<double> parse_number(const std::string& s) {
-  if (s.empty()) return std::nullopt;
+// What a cell holds: a number, something written as a number that double cannot hold (1e999),
+// or text. Hexadecimal floats (0x1p3, as printf's %a writes) are numbers too.
+enum class Cell { number, out_of_range, text };
+
+Cell parse_number(const std::string& s, double& v) {
+  if (s.empty()) return Cell::text;
   const char* b = s.data();
   const char* e = b + s.size();
   if (*b == '+') ++b;  // from_chars rejects a leading '+'
-  double v = 0.0;
-  auto [p, ec] = std::from_chars(b, e, v);
-  if (ec != std::errc() || p != e) return std::nullopt;
-  return v;
+  const char* digits = b + (b < e && *b == '-');
+  const bool hex = e - digits > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+  auto [p, ec] = hex ? std::from_chars(digits + 2, e, v, std::chars_format::hex) : std::from_chars(b, e, v);
+  if (p != e) return Cell::text;
+  if (ec == std::errc::result_out_of_range) return Cell::out_of_range;
+  if (ec != std::errc()) return Cell::text;
+  if (hex && digits != b) v = -v;
+  return Cell::number;
+}
+
+// A cell for a message: at most 80 bytes of it, with bytes that would cut or garble the message
+// (NUL, control characters) written as \xNN.
+std::string quoted_cell(const std::string& cell) {
+  std::string out = "'";
+  for (std::size_t i = 0; i < cell.size() && i < 80; ++i) {
+    const auto c = static_cast<unsigned char>(cell[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += "'";
+  if (cell.size() > 80) out += " (the first 80 of " + std::to_string(cell.size()) + " bytes)";
+  return out;
+}
+
+// Lines end in \n, \r\n or a lone \r (old Mac files): all three split the same way.
+bool next_line(std::istream& in, std::string& line) {
+  line.clear();
+  char c;
+  bool any = false;
+  while (in.get(c)) {
+    any = true;
+    if (c == '\n') return true;
+    if (c == '\r') {
+      if (in.peek() == '\n') in.get(c);
+      return true;
+    }
+    line += c;
+  }
+  return any;
 }
 
 }  // namespace
@@ -81,8 +129,7 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& opt) {
   if (!in) throw IOError("read_csv: cannot open file '" + path + "' (missing or unreadable)");
   std::vector<Row> rows;
   std::string line;
-  for (std::size_t no = 1; std::getline(in, line); ++no) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (std::size_t no = 1; next_line(in, line); ++no) {
     if (no == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     if (trim(line).empty()) continue;
     rows.push_back({no, split_line(path, no, line, opt.delimiter)});
@@ -93,8 +140,10 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& opt) {
   const std::size_t width = rows[0].cells.size();
   bool header = opt.header == CsvHeader::present;
   if (opt.header == CsvHeader::detect)
-    for (const auto& c : rows[0].cells)
-      if (!parse_number(c)) header = true;
+    for (const auto& c : rows[0].cells) {
+      double v = 0.0;
+      if (parse_number(c, v) == Cell::text) header = true;
+    }
   std::vector<std::string> all_names(width);
   if (header) all_names = rows[0].cells;
   const std::size_t first = header ? 1 : 0;
@@ -138,15 +187,22 @@ CsvTable<T> read_csv(const std::string& path, const CsvOptions& opt) {
                     "), received " + std::to_string(row.cells.size()));
     for (std::size_t k = 0; k < cols.size(); ++k) {
       const std::string& cell = row.cells[cols[k]];
-      const auto v = parse_number(cell);
-      if (!v) {
+      double v = 0.0;
+      const Cell kind = parse_number(cell, v);
+      // A float table takes only what float holds: 3.5e38 would become inf without a word.
+      const bool fits = kind == Cell::number && (!std::isfinite(v) || std::fabs(v) <= std::numeric_limits<T>::max());
+      if (!fits) {
         std::string where = "read_csv: file '" + path + "', line " + std::to_string(row.line) +
                             ", column " + std::to_string(cols[k] + 1);
-        if (header) where += " ('" + all_names[cols[k]] + "')";
-        throw IOError(where + ": expected a number, received " +
-                      (cell.empty() ? std::string("an empty cell") : "'" + cell + "'"));
+        if (header) where += " (" + quoted_cell(all_names[cols[k]]) + ")";
+        const std::string expected =
+            kind == Cell::text ? "a number"
+                               : std::string("a number within the range of ") +
+                                     (std::is_same_v<T, float> ? "float32 (|x| <= 3.4028235e+38)" : "float64");
+        throw IOError(where + ": expected " + expected + ", received " +
+                      (cell.empty() ? std::string("an empty cell") : quoted_cell(cell)));
       }
-      *out++ = static_cast<T>(*v);
+      *out++ = static_cast<T>(v);
     }
   }
   return table;
