@@ -178,7 +178,9 @@ History Model<T>::fit_loop(const Dataset<T>& train, const std::optional<Dataset<
     }
     logs = how.train_logs();
     if (val) {
-      const Logs vlogs = evaluate_impl(*val, {}, 0, nullptr, how);
+      // The fit's callbacks see the validation pass as Keras's do (on_test_begin, on_test_batch_*,
+      // on_test_end).
+      const Logs vlogs = evaluate_impl(*val, cbs, 0, nullptr, how);
       for (const auto& [k, v] : vlogs) logs["val_" + k] = v;
     }
     list.on_epoch_end(epoch, logs);

@@ -289,8 +289,10 @@ TEST(Callbacks, HooksRunInKerasOrderAndStopTrainingEndsFit) {
   model->compile(std::make_shared<optimizers::Adam<float>>(), "mse");
   auto rec = std::make_shared<Recorder>();
   model->fit(data.x, data.y, {.epochs = 2, .batch_size = 10, .validation_split = 0.5, .callbacks = {rec}, .verbose = 0});
+  // Keras's fit runs the validation pass through the same callbacks, before on_epoch_end.
   const std::vector<std::string> expected{"train_begin", "epoch_begin 0", "batch_begin 0", "batch_end 0 loss",
-                                          "epoch_end 0 val", "epoch_begin 1", "batch_begin 0", "batch_end 0 loss",
+                                          "test_begin", "test_end", "epoch_end 0 val", "epoch_begin 1",
+                                          "batch_begin 0", "batch_end 0 loss", "test_begin", "test_end",
                                           "epoch_end 1 val", "train_end"};
   EXPECT_EQ(rec->events, expected);
   rec->events.clear();
