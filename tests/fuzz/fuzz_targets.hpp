@@ -7,6 +7,8 @@
 // or a hang is a failure by itself.
 #include <cstdint>
 #include <cstdio>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -183,6 +185,28 @@ inline bool same_weights(const std::vector<xt::xarray<float>>& a, const std::vec
   return true;
 }
 
+// After a load that was accepted, the process must still work: the default generator draws finite
+// numbers (a CRC-valid all-zero or nan generator state once hung the truncated normal or gave
+// nan), and a training step ends, within 5 s, with finite weights wherever the loaded ones were.
+inline std::string check_after_accepted_load(CheckpointFixture& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Generator& g = default_generator();
+  for (int i = 0; i < 64; ++i)
+    if (!std::isfinite(g.normal()) || !std::isfinite(g.truncated_normal()) || !std::isfinite(g.uniform01()))
+      return "after an accepted load_checkpoint the default generator drew a non-finite number";
+  bool finite_before = true;
+  for (const auto& w : f.model->get_weights())
+    for (float v : w) finite_before = finite_before && std::isfinite(v);
+  f.model->train_on_batch(Tensor<float>::ones({4, 2}), Tensor<float>::zeros({4, 1}));
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (secs > 5.0) return "a training step after an accepted load_checkpoint took " + std::to_string(secs) + " s";
+  if (finite_before)
+    for (const auto& w : f.model->get_weights())
+      for (float v : w)
+        if (!std::isfinite(v)) return "a training step after an accepted load_checkpoint made a weight non-finite";
+  return "";
+}
+
 inline std::string checkpoint_input(std::string_view data) {
   std::vector<io::zip::Entry> entries;
   if (!split_entries(data, entries)) return "";
@@ -201,7 +225,7 @@ inline std::string checkpoint_input(std::string_view data) {
   std::string thrown;
   try {
     f.model->load_checkpoint(path);
-    return "";
+    return check_after_accepted_load(f);
   } catch (const IOError&) {
   } catch (const ShapeError&) {
   } catch (const std::exception& e) {
