@@ -28,6 +28,8 @@ class Dropout : public Layer<T> {
 
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Config get_config() const override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_layers.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
   double rate() const { return rate_; }
   const DropoutOptions& options() const { return opt_; }
 
