@@ -26,7 +26,8 @@ void Dense<T>::onnx_lowering(OnnxLowering& g) const {
 template <class T>
 void Embedding<T>::onnx_lowering(OnnxLowering& g) const {
   // The ids arrive as float32, as loom's Embedding takes them, so the same input feeds both.
-  const std::string ids = g.node("Cast", {g.input()}, {{"to", std::int64_t{onnx::TensorProto::INT64}}});
+  const std::string in = g.input();
+  const std::string ids = g.node("Cast", {in}, {{"to", std::int64_t{onnx::TensorProto::INT64}}});
   const std::string y = g.node("Gather", {g.constant("embeddings", embeddings().value()), ids}, {{"axis", 0}});
   OnnxShape shape = g.input_shape();
   shape.push_back(OnnxDim{static_cast<std::int64_t>(output_dim()), ""});
@@ -37,7 +38,7 @@ void Embedding<T>::onnx_lowering(OnnxLowering& g) const {
   }
   // Keras: mask = ids != 0.
   const std::string zero = g.constant_floats("zero", {0.0f}, {});
-  const std::string kept = g.node("Not", {g.node("Equal", {g.input(), zero})});
+  const std::string kept = g.node("Not", {g.node("Equal", {in, zero})});
   OnnxMask m;
   m.steps = g.node("Cast", {kept}, {{"to", std::int64_t{onnx::TensorProto::FLOAT}}});
   m.lengths = g.node("Cast", {g.node("ReduceSum", {m.steps, g.constant_int64("time_axis", {1}, {1})}, {{"keepdims", 0}})},

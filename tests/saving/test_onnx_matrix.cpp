@@ -79,7 +79,7 @@ std::vector<Case> cases() {
       {"gru_back_seq", [=] { return Layers{L_(GRU(6, {}, back_seq))}; }},
       {"gru_back_last", [=] { return Layers{L_(GRU(6, {}, back))}; }},
       {"gru_hard_sigmoid_seq", [=] { return Layers{L_(GRU(6, {.recurrent_activation = "hard_sigmoid"}, seq))}; }},
-      {"gru_linear_relu", [=] { return Layers{L_(GRU(6, {.activation = "linear"})), L_(GRU(3, {.activation = "relu"}))}; }},
+      {"gru_linear_relu", [=] { return Layers{L_(GRU(6, {.activation = "linear"}, seq)), L_(GRU(3, {.activation = "relu"}))}; }},
       {"gru_no_bias", [=] { return Layers{L_(GRU(6, {.use_bias = false, .reset_after = false}))}; }},
       {"lstm_last", [] { return Layers{L_(LSTM(6))}; }},
       {"lstm_seq", [=] { return Layers{L_(LSTM(6, {}, seq))}; }},

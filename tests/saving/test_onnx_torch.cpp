@@ -8,6 +8,7 @@
 #include <random>
 
 #include "loom.hpp"
+#include "train/io/npz.hpp"
 #include "saving/onnx_peer.hpp"
 
 namespace loom {
@@ -27,7 +28,7 @@ TEST(OnnxTorch, TorchAndLoomExportsOfOneGruAgreeInOnnxRuntime) {
   constexpr std::size_t kIn = 5, kUnits = 8;
   ASSERT_EQ(test::run_logged("torch_gru.py", "/usr/bin/python3 '" + std::string(LOOM_SOURCE_DIR) +
                              "/tests/saving/onnx/torch_gru.py' '" + dir + "' 5 8", dir + "/torch.log"), "");
-  const auto sd = load_npz<float>(dir + "/torch_gru.npz");
+  const auto sd = io::load_npz<float>(dir + "/torch_gru.npz");
   const auto keras = gru_from_torch<float>({sd.at("weight_ih_l0"), sd.at("weight_hh_l0"), sd.at("bias_ih_l0"),
                                             sd.at("bias_hh_l0")});
   Sequential<float> model;
