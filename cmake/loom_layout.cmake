@@ -24,8 +24,7 @@ set(LOOM_PRIVATE_HEADERS
   train/fit_progress.hpp
   train/io/zip.hpp
   saving/tfjs_detail.hpp
-  saving/onnx_detail.hpp
-  saving/onnx_cells.hpp)
+  saving/onnx_detail.hpp)
 
 # Third-party headers that only .cpp files and private headers may include: a public header that
 # included one would make every user compile against a package loom links privately, or against

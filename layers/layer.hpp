@@ -104,6 +104,9 @@ class Layer {
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).
   const Shape& build_input_shape() const { return input_shape_; }
+  // Whether build() fixed the input's last dimension (fixed_input_features below): the ONNX export
+  // makes an unfixed one (Embedding's timesteps) a dynamic axis.
+  bool input_features_fixed() const { return fixed_input_features(); }
 
   // The RNN layers that make up this layer's recurrence, for weight-layout mappings that read it
   // without knowing the layer's type (the PyTorch layout, layers/torch_layout.hpp; ONNX later):

@@ -16,6 +16,7 @@ struct OnnxLowering::Impl {
   std::string value;  // the current value and its shape
   OnnxShape shape;
   OnnxMask mask;
+  OnnxRecurrence recurrence;
   std::map<std::string, int> used;  // value-name stem -> how many were taken
 };
 

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "core/errors.hpp"
-#include "layers/embedding.hpp"
 #include "saving/onnx_detail.hpp"
 #include "train/io/atomic_file.hpp"
 
@@ -46,10 +45,10 @@ void export_onnx(const Sequential<T>& model, const std::string& path, const Onnx
   if (!options.dynamic_batch && options.batch_size == 0)
     throw ValueError("export_onnx: batch_size expected > 0 with dynamic_batch=false, received 0");
 
-  // The input's shape: batch, then timesteps for sequence inputs, then the built features.
+  // The input's shape: batch, then timesteps for sequence inputs, then the built features. A rank-2
+  // input is (batch, timesteps) when the first layer does not fix its last axis (Embedding's ids).
   const Shape& built = layers.front()->build_input_shape();
-  const bool ids = dynamic_cast<const Embedding<T>*>(layers.front().get()) != nullptr;
-  const bool has_time = built.rank() == 3 || (ids && built.rank() == 2);
+  const bool has_time = built.rank() == 3 || (built.rank() == 2 && !layers.front()->input_features_fixed());
   OnnxShape in;
   for (std::size_t i = 0; i < built.rank(); ++i) {
     const auto n = static_cast<std::int64_t>(built.dim(static_cast<long>(i)));

@@ -1,8 +1,7 @@
 // loom's recurrent cells as the operands of ONNX's GRU, LSTM and RNN operators (the mapping table
 // is in docs/interop.md, "ONNX"). Every weight is a permutation and a transpose of Keras's, so the
 // export is exact.
-#include "saving/onnx_cells.hpp"
-
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,10 +10,23 @@
 #include "layers/gru_cell.hpp"
 #include "layers/lstm_cell.hpp"
 #include "layers/simple_rnn_cell.hpp"
+#include "saving/onnx_lowering.hpp"
 
-namespace loom::onnx_detail {
+namespace loom {
 
+// Helpers of this file only (the cells' lowerings below share them).
 namespace {
+
+// One cell kind's operands and attributes.
+struct OnnxCellOp {
+  std::string op_type;  // "GRU", "LSTM", "RNN"
+  std::size_t units = 0;
+  std::string w, r, b;  // initializer names; b is "" without use_bias
+  std::vector<std::string> activations;
+  std::vector<float> alphas, betas;
+  bool linear_before_reset = false;  // GRU
+};
+
 
 // One activation of an RNN operator. ONNX Runtime takes activation_alpha/beta only for the
 // activations that use them, in order, so every activation here either takes both or neither.
@@ -78,44 +90,69 @@ void set_weights(OnnxCellOp& op, OnnxLowering& g, const Variable<T>& kernel, con
   op.b = g.constant_floats("B", wb, {1, 2 * G});
 }
 
+// The cell's node over g.input() (time-major) in the direction and with the lengths RNN's lowering
+// set (OnnxRecurrence): Y (T, 1, B, U) squeezed to (T, B, U) is the output, Y_h the final output.
+void emit(OnnxLowering& g, const OnnxCellOp& op) {
+  auto& rec = g.recurrence();
+  std::vector<OnnxAttr> attrs = {{"hidden_size", static_cast<std::int64_t>(op.units)},
+                                 {"direction", rec.direction},
+                                 {"activations", op.activations}};
+  if (!op.alphas.empty()) {
+    attrs.emplace_back("activation_alpha", op.alphas);
+    attrs.emplace_back("activation_beta", op.betas);
+  }
+  if (op.op_type == "GRU") attrs.emplace_back("linear_before_reset", op.linear_before_reset ? 1 : 0);
+  std::vector<std::string> inputs = {g.input(), op.w, op.r, op.b};
+  if (!rec.sequence_lens.empty()) inputs.push_back(rec.sequence_lens);
+  while (inputs.back().empty()) inputs.pop_back();
+  const auto outs = g.node(op.op_type, inputs, 2, attrs);
+  OnnxShape shape = g.input_shape();
+  shape.back() = OnnxDim{static_cast<std::int64_t>(op.units), ""};
+  g.set_output(g.node("Squeeze", {outs[0], g.constant_int64("direction_axis", {1}, {1})}), shape);
+  rec.final_output = g.node("Squeeze", {outs[1], g.constant_int64("direction_axis", {0}, {1})});
+}
+
 }  // namespace
 
 template <class T>
-std::optional<OnnxCellOp> cell_op(OnnxLowering& g, const RNNCell<T>& cell) {
-  OnnxCellOp op;
-  op.units = cell.output_size();
-  if (auto* c = dynamic_cast<const GRUCell<T>*>(&cell)) {
-    const std::string who = "GRUCell '" + c->name() + "'";
-    op.op_type = "GRU";
-    // Gates z, r, h in both; reset_after is ONNX's linear_before_reset (reset applied after R·h).
-    op.linear_before_reset = c->reset_after();
-    add_activation(op, who, "recurrent_activation", *c->options().recurrent_activation.ptr);
-    add_activation(op, who, "activation", *c->options().activation.ptr);
-    set_weights(op, g, c->kernel(), c->recurrent_kernel(), c->use_bias() ? &c->bias() : nullptr, op.units, {0, 1, 2});
-    return op;
-  }
-  if (auto* c = dynamic_cast<const LSTMCell<T>*>(&cell)) {
-    const std::string who = "LSTMCell '" + c->name() + "'";
-    op.op_type = "LSTM";
-    // ONNX's f, g, h: the gates' activation, the candidate's, the output's (Keras uses activation twice).
-    add_activation(op, who, "recurrent_activation", *c->options().recurrent_activation.ptr);
-    add_activation(op, who, "activation", *c->options().activation.ptr);
-    add_activation(op, who, "activation", *c->options().activation.ptr);
-    // Keras's gate blocks are i, f, c, o; ONNX's are i, o, f, c.
-    set_weights(op, g, c->kernel(), c->recurrent_kernel(), c->options().use_bias ? &c->bias() : nullptr, op.units,
-                {0, 3, 1, 2});
-    return op;
-  }
-  if (auto* c = dynamic_cast<const SimpleRNNCell<T>*>(&cell)) {
-    op.op_type = "RNN";
-    add_activation(op, "SimpleRNNCell '" + c->name() + "'", "activation", *c->options().activation.ptr);
-    set_weights(op, g, c->kernel(), c->recurrent_kernel(), c->options().use_bias ? &c->bias() : nullptr, op.units, {0});
-    return op;
-  }
-  return std::nullopt;
+void GRUCell<T>::onnx_lowering(OnnxLowering& g) const {
+  const std::string who = "GRUCell '" + this->name() + "'";
+  OnnxCellOp op{.op_type = "GRU", .units = units()};
+  // Gates z, r, h in both; reset_after is ONNX's linear_before_reset (reset applied after R·h).
+  op.linear_before_reset = reset_after();
+  add_activation(op, who, "recurrent_activation", *options().recurrent_activation.ptr);
+  add_activation(op, who, "activation", *options().activation.ptr);
+  set_weights(op, g, kernel(), recurrent_kernel(), use_bias() ? &bias() : nullptr, op.units, {0, 1, 2});
+  emit(g, op);
 }
 
-template std::optional<OnnxCellOp> cell_op<float>(OnnxLowering&, const RNNCell<float>&);
-template std::optional<OnnxCellOp> cell_op<double>(OnnxLowering&, const RNNCell<double>&);
+template <class T>
+void LSTMCell<T>::onnx_lowering(OnnxLowering& g) const {
+  const std::string who = "LSTMCell '" + this->name() + "'";
+  OnnxCellOp op{.op_type = "LSTM", .units = this->output_size()};
+  // ONNX's f, g, h: the gates' activation, the candidate's, the output's (Keras uses activation twice).
+  add_activation(op, who, "recurrent_activation", *options().recurrent_activation.ptr);
+  add_activation(op, who, "activation", *options().activation.ptr);
+  add_activation(op, who, "activation", *options().activation.ptr);
+  // Keras's gate blocks are i, f, c, o; ONNX's are i, o, f, c.
+  set_weights(op, g, kernel(), recurrent_kernel(), options().use_bias ? &bias() : nullptr, op.units, {0, 3, 1, 2});
+  emit(g, op);
+}
 
-}  // namespace loom::onnx_detail
+template <class T>
+void SimpleRNNCell<T>::onnx_lowering(OnnxLowering& g) const {
+  OnnxCellOp op{.op_type = "RNN", .units = this->output_size()};
+  add_activation(op, "SimpleRNNCell '" + this->name() + "'", "activation", *options().activation.ptr);
+  set_weights(op, g, kernel(), recurrent_kernel(), options().use_bias ? &bias() : nullptr, op.units, {0});
+  emit(g, op);
+}
+
+#define LOOM_INSTANTIATE_ONNX_CELLS(T)                                   \
+  template void GRUCell<T>::onnx_lowering(OnnxLowering&) const;         \
+  template void LSTMCell<T>::onnx_lowering(OnnxLowering&) const;        \
+  template void SimpleRNNCell<T>::onnx_lowering(OnnxLowering&) const;
+LOOM_INSTANTIATE_ONNX_CELLS(float)
+LOOM_INSTANTIATE_ONNX_CELLS(double)
+#undef LOOM_INSTANTIATE_ONNX_CELLS
+
+}  // namespace loom

@@ -11,7 +11,6 @@
 #include "core/errors.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/rnn.hpp"
-#include "saving/onnx_cells.hpp"
 #include "saving/onnx_detail.hpp"
 
 namespace loom {
@@ -62,38 +61,23 @@ Lowered lower_rnn(OnnxLowering& g, const RNN<T>& rnn, bool reverse_output) {
                               "not lower (batch-major inputs only)");
   const std::string lens = sequence_lens(g, rnn);
   const OnnxShape in = g.input_shape();
-  const auto cells = rnn.cell()->stacked_cells();
-  std::vector<onnx_detail::OnnxCellOp> ops;
-  for (const RNNCell<T>* c : cells) {
-    auto op = onnx_detail::cell_op(g, *c);
-    if (!op) {
-      c->onnx_lowering(g);  // a user cell's own hook; the default refuses, naming the cell
-      throw NotImplementedError("export_onnx: cell '" + c->name() + "' of layer '" + rnn.name() +
-                                "' is not a GRUCell, LSTMCell or SimpleRNNCell; a user cell lowers the whole RNN "
-                                "only as a user layer (override onnx_lowering on a Layer, not on a cell)");
-    }
-    ops.push_back(std::move(*op));
-  }
-  std::string seq = g.node("Transpose", {g.input()}, {{"perm", std::vector<std::int64_t>{1, 0, 2}}});
+  const std::string layer = g.layer_name();
+  // Each cell of a stack lowers one direction of the whole sequence, time-major, reading the one
+  // before it (RNNCell's Layer::onnx_lowering; a cell without one is refused, naming it).
+  g.set_output(g.node("Transpose", {g.input()}, {{"perm", std::vector<std::int64_t>{1, 0, 2}}}), {in[1], in[0], in[2]});
   std::string last;
-  for (const auto& op : ops) {
-    std::vector<OnnxAttr> attrs = {{"hidden_size", static_cast<std::int64_t>(op.units)},
-                                   {"direction", o.go_backwards ? "reverse" : "forward"},
-                                   {"activations", op.activations}};
-    if (!op.alphas.empty()) {
-      attrs.emplace_back("activation_alpha", op.alphas);
-      attrs.emplace_back("activation_beta", op.betas);
-    }
-    if (op.op_type == "GRU") attrs.emplace_back("linear_before_reset", op.linear_before_reset ? 1 : 0);
-    std::vector<std::string> inputs = {seq, op.w, op.r, op.b};
-    if (!lens.empty()) inputs.push_back(lens);
-    while (inputs.back().empty()) inputs.pop_back();
-    const auto outs = g.node(op.op_type, inputs, 2, attrs);
-    // Y (T, 1, B, U) -> (T, B, U); Y_h (1, B, U) -> (B, U).
-    seq = g.node("Squeeze", {outs[0], g.constant_int64("direction_axis", {1}, {1})});
-    last = g.node("Squeeze", {outs[1], g.constant_int64("direction_axis", {0}, {1})});
+  for (const RNNCell<T>* c : rnn.cell()->stacked_cells()) {
+    g.recurrence() = {o.go_backwards ? "reverse" : "forward", lens, ""};
+    g.impl().layer = c->name();
+    c->onnx_lowering(g);
+    g.impl().layer = layer;
+    last = g.recurrence().final_output;
+    if (last.empty())
+      throw ValueError("export_onnx: cell '" + c->name() + "' of layer '" + rnn.name() + "': its onnx_lowering "
+                       "expected to set recurrence().final_output, received none");
   }
-  const OnnxDim units{static_cast<std::int64_t>(ops.back().units), ""};
+  std::string seq = g.input();
+  const OnnxDim units = g.input_shape().back();
   if (!o.return_sequences) {
     g.set_mask({});
     return {last, {in[0], units}};

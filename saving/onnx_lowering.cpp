@@ -18,6 +18,7 @@ const std::string& OnnxLowering::input() const { return impl_->value; }
 const OnnxShape& OnnxLowering::input_shape() const { return impl_->shape; }
 const OnnxMask& OnnxLowering::mask() const { return impl_->mask; }
 void OnnxLowering::set_mask(OnnxMask mask) { impl_->mask = std::move(mask); }
+OnnxRecurrence& OnnxLowering::recurrence() { return impl_->recurrence; }
 
 void OnnxLowering::set_output(std::string value, OnnxShape shape) {
   impl_->value = std::move(value);

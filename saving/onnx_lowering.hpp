@@ -53,6 +53,16 @@ struct OnnxMask {
   bool empty() const { return steps.empty(); }
 };
 
+// What RNN's lowering hands a cell's (Layer::onnx_lowering on an RNNCell): the cell lowers one
+// direction of the whole sequence. It receives input() time-major, (timesteps, batch, features),
+// as ONNX's recurrent operators take it, sets the output sequence (timesteps, batch, units) in
+// input time order with set_output, and the final output (batch, units) in final_output.
+struct OnnxRecurrence {
+  std::string direction = "forward";  // or "reverse" (go_backwards)
+  std::string sequence_lens;          // "" or (batch,) int32, ONNX's sequence_lens
+  std::string final_output;           // set by the cell
+};
+
 class OnnxLowering {
  public:
   struct Impl;  // saving/onnx_detail.hpp
@@ -71,6 +81,8 @@ class OnnxLowering {
   void set_output(std::string value, OnnxShape shape);
   const OnnxMask& mask() const;
   void set_mask(OnnxMask mask);
+  // Within an RNN's lowering, what its cells read and set (OnnxRecurrence).
+  OnnxRecurrence& recurrence();
 
   // A value name not used yet: "<layer>/<hint>", "<layer>/<hint>_1", ...
   std::string fresh(const std::string& hint);
