@@ -67,6 +67,52 @@ class Scale : public Layer<float> {
   float s_;
 };
 
+// A user cell with its own lowering: h' = tanh(x·W + h·R + b), one direction of the sequence as an
+// ONNX RNN node, in the direction and with the lengths the RNN hands it (OnnxRecurrence).
+class UserTanhCell : public RNNCell<float> {
+ public:
+  UserTanhCell() : RNNCell<float>(unique_layer_name("user_tanh_cell")) {}
+  std::vector<std::size_t> state_size() const override { return {3}; }
+  std::size_t output_size() const override { return 3; }
+  void build(const Shape& s) override {
+    Layer<float>::build(s);
+    const auto init = std::make_shared<GlorotUniform>();
+    w_ = add_weight("w", {s.dim(-1), 3}, init);
+    r_ = add_weight("r", {3, 3}, init);
+    b_ = add_weight("b", {3}, init);
+  }
+  using RNNCell<float>::call;
+  CellOutput<float> call(const Tensor<float>& x, const std::vector<Tensor<float>>& st, bool) override {
+    maybe_build(x.shape());
+    const auto h = tanh(matmul(x, w_.value()) + matmul(st[0], r_.value()) + b_.value());
+    return {h, {h}};
+  }
+  void onnx_lowering(OnnxLowering& g) const override {
+    auto transposed = [](const Tensor<float>& k) {  // (I, 3) -> ONNX's (1, 3, I)
+      std::vector<float> v(k.size());
+      for (std::size_t i = 0; i < k.dim(0); ++i)
+        for (std::size_t u = 0; u < 3; ++u) v[u * k.dim(0) + i] = k.data()[i * 3 + u];
+      return v;
+    };
+    const auto in = static_cast<std::int64_t>(w_.value().dim(0));
+    std::vector<float> b(b_.value().data(), b_.value().data() + 3);
+    b.resize(6, 0.0f);
+    auto& rec = g.recurrence();
+    std::vector<std::string> inputs = {g.input(), g.constant_floats("W", transposed(w_.value()), {1, 3, in}),
+                                       g.constant_floats("R", transposed(r_.value()), {1, 3, 3}),
+                                       g.constant_floats("B", b, {1, 6})};
+    if (!rec.sequence_lens.empty()) inputs.push_back(rec.sequence_lens);
+    const auto outs = g.node("RNN", inputs, 2, {{"hidden_size", 3}, {"direction", rec.direction}});
+    OnnxShape shape = g.input_shape();
+    shape.back() = OnnxDim{3, ""};
+    g.set_output(g.node("Squeeze", {outs[0], g.constant_int64("axis1", {1}, {1})}), shape);
+    rec.final_output = g.node("Squeeze", {outs[1], g.constant_int64("axis0", {0}, {1})});
+  }
+
+ private:
+  Variable<float> w_, r_, b_;
+};
+
 std::vector<Case> cases() {
   using V = std::vector<std::shared_ptr<RNNCell<float>>>;
   const RNNOptions seq{.return_sequences = true};
@@ -134,6 +180,13 @@ std::vector<Case> cases() {
                        L_(RNN<float>(V{std::make_shared<GRUCell<float>>(5), std::make_shared<LSTMCell<float>>(4)}, seq))};
        }, "masked"},
       {"user_layer_lowering", [=] { return Layers{L_(GRU(6, {}, seq)), L_(Scale(-1.5f)), L_(Dense(2))}; }},
+      {"user_cell_lowering_back_seq", [=] { return Layers{L_(RNN<float>(std::make_shared<UserTanhCell>(), back_seq))}; }},
+      {"user_cell_lowering_masked_bidi", [=] {
+         // An unregistered cell: Bidirectional takes its backward layer rather than copying by config.
+         auto backward = std::make_shared<RNN<float>>(std::make_shared<UserTanhCell>(), back_seq);
+         return Layers{L_(Masking(0.0)), L_(Bidirectional<float>(RNN<float>(std::make_shared<UserTanhCell>(), seq),
+                                                                 {.merge_mode = "sum", .backward_layer = backward}))};
+       }, "masked"},
       {"opset14", [=] { return Layers{L_(GRU(6, {}, seq)), L_(Dense(2))}; }, "float", {.opset = 14}},
       {"fixed_shape", [=] { return Layers{L_(LSTM(6, {}, seq))}; }, "float",
        {.dynamic_batch = false, .dynamic_sequence = false, .batch_size = 7}, {{7, 13}}},
