@@ -117,7 +117,9 @@ void emit(OnnxLowering& g, const OnnxCellOp& op) {
 template <class T>
 void GRUCell<T>::onnx_lowering(OnnxLowering& g) const {
   const std::string who = "GRUCell '" + this->name() + "'";
-  OnnxCellOp op{.op_type = "GRU", .units = units()};
+  OnnxCellOp op;
+  op.op_type = "GRU";
+  op.units = units();
   // Gates z, r, h in both; reset_after is ONNX's linear_before_reset (reset applied after R·h).
   op.linear_before_reset = reset_after();
   add_activation(op, who, "recurrent_activation", *options().recurrent_activation.ptr);
@@ -129,7 +131,9 @@ void GRUCell<T>::onnx_lowering(OnnxLowering& g) const {
 template <class T>
 void LSTMCell<T>::onnx_lowering(OnnxLowering& g) const {
   const std::string who = "LSTMCell '" + this->name() + "'";
-  OnnxCellOp op{.op_type = "LSTM", .units = this->output_size()};
+  OnnxCellOp op;
+  op.op_type = "LSTM";
+  op.units = this->output_size();
   // ONNX's f, g, h: the gates' activation, the candidate's, the output's (Keras uses activation twice).
   add_activation(op, who, "recurrent_activation", *options().recurrent_activation.ptr);
   add_activation(op, who, "activation", *options().activation.ptr);
@@ -141,7 +145,9 @@ void LSTMCell<T>::onnx_lowering(OnnxLowering& g) const {
 
 template <class T>
 void SimpleRNNCell<T>::onnx_lowering(OnnxLowering& g) const {
-  OnnxCellOp op{.op_type = "RNN", .units = this->output_size()};
+  OnnxCellOp op;
+  op.op_type = "RNN";
+  op.units = this->output_size();
   add_activation(op, "SimpleRNNCell '" + this->name() + "'", "activation", *options().activation.ptr);
   set_weights(op, g, kernel(), recurrent_kernel(), options().use_bias ? &bias() : nullptr, op.units, {0});
   emit(g, op);
