@@ -80,7 +80,7 @@ void export_onnx(const Sequential<T>& model, const std::string& path, const Onnx
   onnx::ModelProto m;
   m.set_ir_version(8);  // the IR of opsets 14..17 (onnx 1.9 to 1.12)
   m.set_producer_name("loom");
-  m.set_producer_version("0.1.0");
+  m.set_producer_version(LOOM_VERSION_STRING);
   m.set_doc_string("exported by loom's export_onnx from model '" + model.name() + "'");
   auto* op = m.add_opset_import();
   op->set_domain("");
