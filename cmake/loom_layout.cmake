@@ -23,9 +23,10 @@ set(LOOM_PRIVATE_HEADERS
   layers/rnn_util.hpp
   train/fit_progress.hpp
   train/io/zip.hpp
-  saving/tfjs_detail.hpp)
+  saving/tfjs_detail.hpp
+  saving/onnx_detail.hpp)
 
 # Third-party headers that only .cpp files and private headers may include: a public header that
 # included one would make every user compile against a package loom links privately, or against
 # one instruction set's intrinsics.
-set(LOOM_PRIVATE_DEPENDENCY_REGEX "^(xsimd/|immintrin\\.h|xtensor-blas/|cblas\\.h|lapacke|mpi\\.h|boost/mpi)")
+set(LOOM_PRIVATE_DEPENDENCY_REGEX "^(xsimd/|immintrin\\.h|xtensor-blas/|cblas\\.h|lapacke|mpi\\.h|boost/mpi|onnx/|google/protobuf)")

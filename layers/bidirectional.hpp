@@ -67,6 +67,8 @@ class Bidirectional : public Layer<T> {
   // {forward layer, backward layer}.
   std::vector<const RNN<T>*> recurrent_layers() const override { return {forward_.get(), backward_.get()}; }
   Config get_config() const override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_rnn.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
 
  protected:
   void check_input(const Tensor<T>& x) const override;

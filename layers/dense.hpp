@@ -47,6 +47,8 @@ class Dense : public Layer<T> {
   void build(const Shape& input_shape) override;
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Config get_config() const override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_layers.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
 
   std::size_t units() const { return units_; }
   const DenseOptions& options() const { return opt_; }

@@ -33,6 +33,8 @@ class Dropout : public Layer<T> {
   std::map<std::string, Tensor<T>> extra_state() const override;
   void check_extra_state(const std::map<std::string, Tensor<T>>& state) const override;
   void set_extra_state(const std::map<std::string, Tensor<T>>& state) override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_layers.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
   double rate() const { return rate_; }
   const DropoutOptions& options() const { return opt_; }
 

@@ -45,6 +45,8 @@ class Embedding : public Layer<T> {
   // (ids != 0) with mask_zero, else undefined (no mask), as Keras.
   Tensor<T> compute_mask(const Tensor<T>& ids, const Tensor<T>& mask) const override;
   Config get_config() const override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_layers.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
 
   // Before build -> ValueError (Layer::built_weight).
   const Variable<T>& embeddings() const { return this->built_weight(embeddings_, "embeddings"); }

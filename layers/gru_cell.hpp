@@ -100,6 +100,9 @@ class GRUCell : public RNNCell<T> {
   // One layer and direction of torch.nn.GRU; ValueError for reset_after=False or activations
   // other than tanh and sigmoid.
   std::optional<TorchCellLayout<T>> torch_layout() const override;
+  // One direction of the whole sequence as an ONNX GRU node (the cell's part of RNN's lowering,
+  // saving/onnx_lower_cells.cpp).
+  void onnx_lowering(OnnxLowering& graph) const override;
 
   struct DropoutMasks {
     std::vector<Tensor<T>> input;      // (B, I): three for implementation 1, one for 2; or none

@@ -3,6 +3,9 @@
 #include <cmath>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cxxabi.h>
+#include <typeinfo>
 #include <mutex>
 #include <unordered_map>
 
@@ -170,6 +173,17 @@ void Layer<T>::set_weights(const std::vector<xt::xarray<T>>& values) {
 template <class T>
 Config Layer<T>::get_config() const {
   return {{"name", name_}, {"trainable", trainable_}, {"dtype", sizeof(T) == 4 ? "float32" : "float64"}};
+}
+
+template <class T>
+void Layer<T>::onnx_lowering(OnnxLowering&) const {
+  // The C++ class, demangled, since a user layer need not be registered to be refused by name.
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(typeid(*this).name(), nullptr, nullptr, &status);
+  const std::string cls = status == 0 && demangled ? demangled : typeid(*this).name();
+  std::free(demangled);
+  throw NotImplementedError("export_onnx: layer '" + name_ + "' (" + cls + ") has no ONNX lowering; "
+                            "override Layer::onnx_lowering (saving/onnx_lowering.hpp) to export it");
 }
 
 template <class T>

@@ -23,6 +23,7 @@ class Regularizer;  // layers/regularizers.hpp
 class Constraint;   // layers/constraints.hpp
 template <class T>
 class RNN;          // layers/rnn.hpp
+class OnnxLowering; // saving/onnx_lowering.hpp: the ONNX graph export_onnx builds
 using InitializerPtr = std::shared_ptr<const Initializer>;
 using RegularizerPtr = std::shared_ptr<const Regularizer>;
 using ConstraintPtr = std::shared_ptr<const Constraint>;
@@ -105,6 +106,9 @@ class Layer {
   void set_trainable(bool on);
   // The input shape recorded by build() (empty before build).
   const Shape& build_input_shape() const { return input_shape_; }
+  // Whether build() fixed the input's last dimension (fixed_input_features below): the ONNX export
+  // makes an unfixed one (Embedding's timesteps) a dynamic axis.
+  bool input_features_fixed() const { return fixed_input_features(); }
 
   // State that training changes but that is neither a weight nor an option: the position of a
   // layer's own dropout generator, a stateful RNN's carried states (PyTorch's get_extra_state).
@@ -123,6 +127,14 @@ class Layer {
   // without knowing the layer's type (the PyTorch layout, layers/torch_layout.hpp; ONNX later):
   // an RNN gives itself, a Bidirectional its forward and backward layers, any other layer {}.
   virtual std::vector<const RNN<T>*> recurrent_layers() const { return {}; }
+
+  // The layer as ONNX nodes, for export_onnx (saving/onnx_export.hpp): an override reads the value
+  // it receives from `graph` (graph.input()), adds nodes and initializers, and hands on its result
+  // (graph.set_output). The default throws NotImplementedError naming the layer, so that a layer
+  // without a lowering is refused rather than exported wrongly. loom's own layers' lowerings are
+  // defined in saving/onnx_lower_*.cpp, beside the graph type; a user layer includes
+  // saving/onnx_lowering.hpp in its .cpp (docs/interop.md, "ONNX").
+  virtual void onnx_lowering(OnnxLowering& graph) const;
 
  protected:
   // Keras's add_weight. The variable is named "<layer name>/<name>".

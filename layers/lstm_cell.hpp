@@ -76,6 +76,9 @@ class LSTMCell : public RNNCell<T> {
   // One layer and direction of torch.nn.LSTM; ValueError for activations other than tanh and
   // sigmoid.
   std::optional<TorchCellLayout<T>> torch_layout() const override;
+  // One direction of the whole sequence as an ONNX LSTM node (the cell's part of RNN's lowering,
+  // saving/onnx_lower_cells.cpp).
+  void onnx_lowering(OnnxLowering& graph) const override;
 
   struct DropoutMasks {
     std::vector<Tensor<T>> input;      // (B, I): four for implementation 1, one for 2; or none

@@ -22,6 +22,8 @@ class Masking : public Layer<T> {
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
   Tensor<T> compute_mask(const Tensor<T>& x, const Tensor<T>& mask) const override;
   Config get_config() const override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_layers.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
   double mask_value() const { return mask_value_; }
 
  protected:

@@ -109,6 +109,8 @@ class RNN : public Layer<T> {
   std::vector<const RNN<T>*> recurrent_layers() const override { return {this}; }
 
   Config get_config() const override;
+  // The ONNX lowering (Layer::onnx_lowering), defined in saving/onnx_lower_rnn.cpp.
+  void onnx_lowering(OnnxLowering& graph) const override;
 
  protected:
   // The RNN's own fields of a config (return_sequences, ..., and loom's time_major/use_fused when

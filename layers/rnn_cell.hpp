@@ -70,7 +70,8 @@ class RNNCell : public Layer<T> {
   // default) means no torch counterpart: the mapping throws NotImplementedError naming the cell.
   // An override throws ValueError, naming the option, for a configuration torch lacks
   // (GRUCell reset_after=False, activations other than torch's). The ONNX lowering follows the
-  // same pattern: a hook that defaults to "not supported" (NotImplementedError naming the layer).
+  // same pattern: Layer::onnx_lowering, which a cell overrides to lower one direction of the whole
+  // sequence (saving/onnx_lowering.hpp, OnnxRecurrence); the default refuses, naming the cell.
   virtual std::optional<TorchCellLayout<T>> torch_layout() const;
   // The cells this cell runs one after another within a step, in order: StackedRNNCells gives its
   // cells, any other cell itself. Weight-layout mappings (PyTorch, ONNX) read stacks through it.

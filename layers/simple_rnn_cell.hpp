@@ -63,6 +63,9 @@ class SimpleRNNCell : public RNNCell<T> {
   // One layer and direction of torch.nn.RNN (nonlinearity tanh or relu, the cell's activation);
   // ValueError for any other activation. Defined in rnn_cell_hooks.cpp.
   std::optional<TorchCellLayout<T>> torch_layout() const override;
+  // One direction of the whole sequence as an ONNX RNN node (the cell's part of RNN's lowering,
+  // saving/onnx_lower_cells.cpp).
+  void onnx_lowering(OnnxLowering& graph) const override;
   // The masks of the current sequence ({} before its first training step), one per side.
   const std::vector<Tensor<T>>& dropout_masks() const { return input_masks_.masks(); }
   const std::vector<Tensor<T>>& recurrent_dropout_masks() const { return recurrent_masks_.masks(); }
