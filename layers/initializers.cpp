@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <type_traits>
 
 // xlinalg.hpp clashes with <cblas.h> in one translation unit (docs/design.md "Measured costs"), so this file uses
 // only xtensor-blas (for the QR of Orthogonal) and never core/blas.hpp.
@@ -18,11 +19,19 @@ Initializer::~Initializer() = default;
 
 template <class T>
 Tensor<T> Initializer::make(const Shape& shape, Generator& g) const {
-  std::vector<double> buf(shape.numel());
-  fill(buf.data(), shape, g);
-  auto t = Tensor<T>::empty(shape);
-  T* p = t.data();
-  for (std::size_t i = 0; i < buf.size(); ++i) p[i] = static_cast<T>(buf[i]);
+  // Both buffers come from Tensor's allocator, whose failure is a RuntimeError naming the shape
+  // (a std::vector's would be a bare std::bad_alloc, and under AddressSanitizer an abort). fill()
+  // receives zeros, as it always has, so an initializer may write only what it sets.
+  auto t = std::is_same_v<T, double> ? Tensor<T>::zeros(shape) : Tensor<T>::empty(shape);
+  if constexpr (std::is_same_v<T, double>) {
+    fill(t.data(), shape, g);
+  } else {
+    auto buf = Tensor<double>::zeros(shape);
+    fill(buf.data(), shape, g);
+    T* p = t.data();
+    const double* b = buf.data();
+    for (std::size_t i = 0, n = t.size(); i < n; ++i) p[i] = static_cast<T>(b[i]);
+  }
   return t;
 }
 
