@@ -1,5 +1,6 @@
 #include "core/random.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <sstream>
 
@@ -113,12 +114,19 @@ void Generator::set_state(const std::string& str) {
   spare_ = spare;
 }
 
+namespace {
+std::atomic<std::uint64_t> g_process_seed{0};
+}  // namespace
+
 Generator& default_generator() {
-  static Generator g(0);
+  thread_local Generator g(g_process_seed.load(std::memory_order_relaxed));
   return g;
 }
 
-void set_seed(std::uint64_t seed) { default_generator().manual_seed(seed); }
+void set_seed(std::uint64_t seed) {
+  g_process_seed.store(seed, std::memory_order_relaxed);
+  default_generator().manual_seed(seed);
+}
 
 namespace random {
 template <class T>

@@ -35,8 +35,12 @@ class Generator {
   double spare_ = 0.0;
 };
 
-// The process-wide default generator, used when no seed or generator is given.
+// The calling thread's default generator, used when no seed or generator is given. Each thread has
+// its own (so models trained in separate threads never share a stream, and each thread's results
+// are those of the same code run alone); a thread's generator starts from the seed of the last
+// set_seed() in any thread, or 0. docs/threads.md states the whole contract.
 Generator& default_generator();
+// Seeds the calling thread's default generator, and the generators of threads that first draw later.
 void set_seed(std::uint64_t seed);
 
 namespace random {

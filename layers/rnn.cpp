@@ -1,5 +1,6 @@
 #include "layers/rnn.hpp"
 
+#include <optional>
 #include <string_view>
 
 #include "autograd/ops/elementwise.hpp"
@@ -110,13 +111,14 @@ RNNResult<T> RNN<T>::call_full(const Tensor<T>& x_in, const std::vector<Tensor<T
   auto states = initial_states(batch, initial_state);
 
   RNNResult<T> out;
-  last_fused_ = false;
   {
-    DropoutMaskScope<T> masks(*cell_);
-    if (opt_.use_fused && try_fused(x, states, mask, training, out))
-      last_fused_ = true;
-    else
-      out = run_loop(x, std::move(states), mask, training);
+    // Masks exist only in training; an inference call leaves the cell untouched, so that several
+    // threads may call a built RNN at once.
+    std::optional<DropoutMaskScope<T>> masks;
+    if (training) masks.emplace(*cell_);
+    const bool fused = opt_.use_fused && try_fused(x, states, mask, training, out);
+    if (!fused) out = run_loop(x, std::move(states), mask, training);
+    last_fused_.set(fused);
   }
   if (opt_.time_major && opt_.return_sequences) out.output = transpose(out.output, {1, 0, 2});
   if (opt_.stateful) {

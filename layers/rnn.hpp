@@ -5,6 +5,7 @@
 // C++ loop; `unroll` is accepted for Keras compatibility and changes nothing. A cell that runs a
 // whole sequence itself (RNNCell::call_sequence: GRUCell, LSTMCell, user cells) is asked first
 // (see docs/keras_compat.md, "RNN: fused path").
+#include <atomic>
 #include <concepts>
 #include <memory>
 #include <string>
@@ -105,7 +106,7 @@ class RNN : public Layer<T> {
   // Bidirectional forces zero_output_for_mask = return_sequences on both of its layers.
   void set_zero_output_for_mask(bool on) { opt_.zero_output_for_mask = on; }
   // True when the last call ran the cell's call_sequence (a fused op) instead of the step loop.
-  bool last_call_fused() const { return last_fused_; }
+  bool last_call_fused() const { return last_fused_.get(); }
   std::vector<const RNN<T>*> recurrent_layers() const override { return {this}; }
 
   Config get_config() const override;
@@ -131,7 +132,19 @@ class RNN : public Layer<T> {
   CellPtr cell_;
   RNNOptions opt_;
   std::vector<Tensor<T>> stored_states_;
-  bool last_fused_ = false;
+  // Atomic, since a built RNN may be called from several threads; copied and moved with the layer
+  // (GRU(8) is passed by value before it is shared).
+  struct Flag {
+    std::atomic<bool> v{false};
+    Flag() = default;
+    Flag(const Flag& o) : v(o.get()) {}
+    Flag& operator=(const Flag& o) {
+      set(o.get());
+      return *this;
+    }
+    bool get() const { return v.load(std::memory_order_relaxed); }
+    void set(bool b) { v.store(b, std::memory_order_relaxed); }
+  } last_fused_;
 };
 
 // The scalar type follows the cell, by value or shared_ptr: RNN(GRUCell<double>(4)) and

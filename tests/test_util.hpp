@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "loom.hpp"
 
@@ -22,6 +24,20 @@ template <class T>
                                            << " (atol " << atol << ", rtol " << rtol << ")";
   }
   return ::testing::AssertionSuccess();
+}
+
+// Bit-for-bit equality (nan payloads and signed zeros included), for exact resume and determinism.
+template <class T>
+bool bit_same(const Tensor<T>& a, const Tensor<T>& b) {
+  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+template <class T>
+bool bit_same(const std::vector<xt::xarray<T>>& a, const std::vector<xt::xarray<T>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].size() != b[i].size() || std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(T)) != 0)
+      return false;
+  return true;
 }
 
 // Runs `fn`, expecting exception E whose message contains every one of `words`.

@@ -56,20 +56,68 @@ void Model<T>::check_arrays(const std::string& who, const Tensor<T>& x, const Te
 template <class T>
 void Model<T>::check_input(const Tensor<T>& x) const {
   Layer<T>::check_input(x);
-  in_call_ = true;
+  if (!this->built()) in_call_ = true;
 }
+
+namespace {
+// The masks of the model calls running in this thread, innermost last, and the output mask of the
+// last call that returned (an enclosing model asks compute_mask() for it right after the call).
+template <class T>
+struct MaskFrame {
+  const void* model;
+  Tensor<T> in, out;
+};
+template <class T>
+std::vector<MaskFrame<T>>& mask_frames() {
+  thread_local std::vector<MaskFrame<T>> frames;
+  return frames;
+}
+template <class T>
+MaskFrame<T>& last_output_mask() {
+  thread_local MaskFrame<T> last{nullptr, {}, {}};
+  return last;
+}
+template <class T>
+MaskFrame<T>* frame_of(const void* model) {
+  auto& frames = mask_frames<T>();
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it)
+    if (it->model == model) return &*it;
+  return nullptr;
+}
+}  // namespace
 
 template <class T>
 Tensor<T> Model<T>::call(const Tensor<T>& x, const CallContext<T>& ctx) {
-  in_call_ = false;
-  input_mask_ = ctx.mask;
-  output_mask_ = Tensor<T>();
-  return call(x, ctx.training);
+  auto& frames = mask_frames<T>();
+  frames.push_back({this, ctx.mask, {}});
+  Tensor<T> y;
+  try {
+    y = call(x, ctx.training);
+  } catch (...) {
+    frames.pop_back();
+    throw;
+  }
+  last_output_mask<T>() = {this, {}, std::move(frames.back().out)};
+  frames.pop_back();
+  return y;
+}
+
+template <class T>
+void Model<T>::set_output_mask(Tensor<T> mask) {
+  if (auto* f = frame_of<T>(this)) f->out = std::move(mask);
+}
+
+template <class T>
+const Tensor<T>& Model<T>::input_mask() const {
+  static const Tensor<T> none;
+  const auto* f = frame_of<T>(this);
+  return f ? f->in : none;
 }
 
 template <class T>
 Tensor<T> Model<T>::compute_mask(const Tensor<T>&, const Tensor<T>&) const {
-  return output_mask_;
+  const auto& last = last_output_mask<T>();
+  return last.model == this ? last.out : Tensor<T>();
 }
 
 template <class T>
@@ -110,6 +158,7 @@ std::shared_ptr<Layer<T>> Model<T>::get_layer(const std::string& name) const {
 
 template <class T>
 void Model<T>::record_output_shape(const Layer<T>* layer, const Shape& shape) {
+  std::lock_guard<std::mutex> lock(output_shapes_mu_);
   for (auto& [l, s] : output_shapes_)
     if (l == layer) {
       s = shape;
@@ -204,7 +253,7 @@ double Model<T>::train_step(const Batch<T>& b, bool skip_non_finite) {
   {
     GradientTape<T> tape;
     y_pred = (*this)(b.x, true);
-    mask = output_mask_;
+    mask = output_mask();
     Tensor<T> loss = (*loss_)(b.y, y_pred, {}, mask);
     for (const auto& r : this->losses()) loss = add(loss, r);
     value = static_cast<double>(loss.item());
@@ -237,13 +286,13 @@ double Model<T>::test_step(const Batch<T>& b) {
     throw ValueError("Model '" + this->name() + "' evaluate: targets expected, received a dataset without y");
   NoGradGuard no_grad;
   Tensor<T> y_pred = (*this)(b.x, false);
-  Tensor<T> loss = (*loss_)(b.y, y_pred, {}, output_mask_);
+  Tensor<T> loss = (*loss_)(b.y, y_pred, {}, output_mask());
   for (const auto& r : this->losses()) loss = add(loss, r);
   const double value = static_cast<double>(loss.item());
   const double n = static_cast<double>(b.x.dim(0));
   tracker_total_ += value * n;
   tracker_count_ += n;
-  for (auto& m : metrics_) m->update_state(b.y, y_pred, output_mask_);
+  for (auto& m : metrics_) m->update_state(b.y, y_pred, output_mask());
   return value;
 }
 

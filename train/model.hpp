@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -124,9 +125,9 @@ class Model : public Layer<T> {
   virtual Tensor<T> call(const Tensor<T>& x, bool training) = 0;
   // The Layer form of call, so that models nest as layers.
   Tensor<T> call(const Tensor<T>& x, const CallContext<T>& ctx) override;
-  // The output mask of the last call (undefined when the output has none).
+  // The output mask of this thread's last call of this model (undefined when the output has none).
   Tensor<T> compute_mask(const Tensor<T>& x, const Tensor<T>& mask) const override;
-  const Tensor<T>& output_mask() const { return output_mask_; }
+  Tensor<T> output_mask() const { return compute_mask(Tensor<T>(), Tensor<T>()); }
 
   // Builds every weight by calling the model once, with training = false and no tape, on zeros of
   // `input_shape` (batch axis included). The first real call builds the same way without it.
@@ -236,9 +237,11 @@ class Model : public Layer<T> {
   void record_output_shape(const Layer<T>* layer, const Shape& shape);
 
  protected:
-  void set_output_mask(Tensor<T> mask) { output_mask_ = std::move(mask); }
-  // The mask the model was called with (from an enclosing model; undefined otherwise).
-  const Tensor<T>& input_mask() const { return input_mask_; }
+  // The output mask of the call running now in this thread, which compute_mask() then returns.
+  void set_output_mask(Tensor<T> mask);
+  // The mask the running call was given (from an enclosing model; undefined otherwise). Both masks
+  // live in the calling thread, so that two threads may call one model at once (docs/threads.md).
+  const Tensor<T>& input_mask() const;
   // The layers of a model take inputs of any feature size they accept (ids, sequences).
   bool fixed_input_features() const override { return false; }
   void check_input(const Tensor<T>& x) const override;
@@ -277,10 +280,12 @@ class Model : public Layer<T> {
   // The identifiers compile() was given, for get_compile_config: "" for a loss or metric object.
   std::string loss_identifier_;
   std::vector<std::string> metric_identifiers_;
-  Tensor<T> input_mask_, output_mask_;
   History history_;
   std::string stop_reason_;
-  mutable bool in_call_ = false;  // set between check_input and call: build() skips its own pass
+  mutable std::mutex output_shapes_mu_;  // calls in several threads record shapes (docs/threads.md)
+  // Set by the first call's check_input, before the build that call triggers: build() then skips its
+  // own pass. Written only while unbuilt, so calls of a built model write nothing here.
+  mutable bool in_call_ = false;
   double tracker_total_ = 0.0, tracker_count_ = 0.0;  // Keras's loss tracker (batch-size weighted)
   bool tracker_restored_ = false;  // a mid-epoch checkpoint restored the tracker for the next fit
   // strategy_ is the running fit's strategy, single_ (one process) outside a fit.

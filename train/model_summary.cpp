@@ -96,6 +96,7 @@ std::string format_summary(const std::string& model_name, const std::vector<Summ
 template <class T>
 std::string Model<T>::summary_string() const {
   std::vector<detail::SummaryRow> rows;
+  std::lock_guard<std::mutex> lock(output_shapes_mu_);
   for (const auto& l : layers_) {
     const Shape* shape = nullptr;
     for (const auto& [ptr, s] : output_shapes_)

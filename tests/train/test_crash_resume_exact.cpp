@@ -16,6 +16,7 @@
 #include "fit_util.hpp"
 
 using namespace loom;
+using loom::testing::bit_same;
 using loom::testing::temp_dir;
 
 namespace {
@@ -55,14 +56,6 @@ struct Notify : callbacks::Callback<float> {
     if (::write(fd, &c, 1) != 1) ::_exit(3);
   }
 };
-
-bool bit_same(const std::vector<xt::xarray<float>>& a, const std::vector<xt::xarray<float>>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].size() != b[i].size() || std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(float)) != 0)
-      return false;
-  return true;
-}
 
 }  // namespace
 

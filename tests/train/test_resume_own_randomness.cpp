@@ -12,6 +12,7 @@
 #include "test_util.hpp"
 
 using namespace loom;
+using loom::testing::bit_same;
 
 namespace {
 
@@ -58,14 +59,6 @@ std::vector<Case> cases() {
          return compiled(m);
        }, true},
   };
-}
-
-bool bit_same(const std::vector<xt::xarray<float>>& a, const std::vector<xt::xarray<float>>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].size() != b[i].size() || std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(float)) != 0)
-      return false;
-  return true;
 }
 
 }  // namespace

@@ -117,7 +117,7 @@ void DataParallelFit<T>::prepare(const Dataset<T>& train, const std::optional<Da
       const auto mine = distribute::shard(elements.front(), rank, ranks);
       m_.build(train.gather(mine, true).x.shape());
     }
-    if (ranks > 1 && m_.output_mask_.defined())
+    if (ranks > 1 && m_.output_mask().defined())
       throw NotImplementedError(who + ": a model without an output mask expected with " + std::to_string(ranks) +
                                 " ranks (each rank's mean over its unmasked entries, averaged, is not the whole "
                                 "batch's mean), received a model whose output carries a mask");
@@ -242,7 +242,7 @@ bool DataParallelFit<T>::train_batch(const Dataset<T>& train, const std::vector<
       throw ValueError("Model '" + m_.name() + "' fit: targets expected, received a dataset without y");
     GradientTape<T> tape;
     y_pred = m_(b.x, true);
-    mask = m_.output_mask_;
+    mask = m_.output_mask();
     if (mask.defined() && comm.size() > 1)
       throw NotImplementedError("Model '" + m_.name() + "' fit: a model without an output mask expected with " +
                                 std::to_string(comm.size()) + " ranks, received an output mask");
