@@ -60,7 +60,7 @@ int main(int argc, char** argv) try {
   const std::string cmd = "NODE_PATH='" + std::string(LOOM_ONNX_NODE_MODULES) + "' node '" LOOM_DEPLOY_ONNX_SCRIPT
                           "' '" + out + "'";
   if (std::system(cmd.c_str()) != 0)
-    throw IOError("deploy_onnx: `" + cmd + "` failed (onnxruntime-web is installed by tests/saving/onnx/setup.sh "
+    throw IOError("deploy_onnx: `" + cmd + "` failed (onnxruntime-web is installed by tests/saving/npm_peer_setup.sh "
                   "<build>/onnx, which .ci/deps-test runs)");
   std::ifstream f(out + "/ort_classes.json");
   std::stringstream s;

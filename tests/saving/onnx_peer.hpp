@@ -26,9 +26,10 @@ inline std::string onnx_peer_unavailable() {
   if (text.empty())
     return "onnxruntime-web is not installed in " + onnx_modules() +
            " (npm ci did not run or could not reach the npm registry: see the output of ctest's "
-           "saving.onnx_peer_setup, or run tests/saving/onnx/setup.sh " + std::string(LOOM_BINARY_DIR) + "/onnx)";
+           "saving.onnx_peer_setup, or run tests/saving/npm_peer_setup.sh tests/saving/onnx " + std::string(LOOM_BINARY_DIR) +
+           "/onnx onnxruntime-web)";
   if (Config::parse(text).value("version", "") != "1.30.0")
-    return "onnxruntime-web in " + onnx_modules() + " is not 1.30.0 (run tests/saving/onnx/setup.sh again)";
+    return "onnxruntime-web in " + onnx_modules() + " is not 1.30.0 (run saving.onnx_peer_setup again)";
   return "";
 }
 

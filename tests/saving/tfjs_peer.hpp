@@ -1,7 +1,7 @@
 #pragma once
 // Running the TensorFlow.js peer (tests/saving/tfjs/peer.js) from the tests: node from PATH and
 // @tensorflow/tfjs 4.22.0 installed by `npm ci` into <build>/tfjs/node_modules (.ci/deps-test, or
-// the ctest entry saving.tfjs_peer_setup, which runs tests/saving/tfjs/setup.sh).
+// the ctest entry saving.tfjs_peer_setup, which runs tests/saving/npm_peer_setup.sh).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,9 +31,10 @@ inline std::string tfjs_peer_unavailable() {
   if (text.empty())
     return "@tensorflow/tfjs is not installed in " + tfjs_modules() +
            " (npm ci did not run or could not reach the npm registry: see the output of ctest's "
-           "saving.tfjs_peer_setup, or run tests/saving/tfjs/setup.sh " + std::string(LOOM_BINARY_DIR) + "/tfjs)";
+           "saving.tfjs_peer_setup, or run tests/saving/npm_peer_setup.sh tests/saving/tfjs " + std::string(LOOM_BINARY_DIR) +
+           "/tfjs @tensorflow/tfjs)";
   if (Config::parse(text).value("version", "") != "4.22.0")
-    return "@tensorflow/tfjs in " + tfjs_modules() + " is not 4.22.0 (run tests/saving/tfjs/setup.sh again)";
+    return "@tensorflow/tfjs in " + tfjs_modules() + " is not 4.22.0 (run saving.tfjs_peer_setup again)";
   return "";
 }
 
